@@ -1,0 +1,59 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# In a kernel tree (drivers/net/ipvlan/) only the kbuild part below is read.
+# Out of tree, the rest builds the module against KDIR and runs the tests
+# in a User-Mode Linux kernel that the project builds itself.
+
+ifneq ($(KERNELRELEASE),)
+
+ifneq ($(KBUILD_EXTMOD),)
+obj-m += ipvlan.o
+else
+obj-$(CONFIG_IPVLAN) += ipvlan.o
+endif
+ipvlan-y := ipvlan_main.o ipvlan_core.o ipvlan_netlink.o
+
+else
+
+TOP := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+SELFTESTS := $(TOP)/tools/testing/selftests/net/ipvlan
+UML := $(SELFTESTS)/uml
+HOST_KDIR := /lib/modules/$(shell uname -r)/build
+
+# The running kernel's headers when there are any, else our UML kernel.
+ifeq ($(KDIR),)
+ifneq ($(wildcard $(HOST_KDIR)/Makefile),)
+KDIR := $(HOST_KDIR)
+else
+KDIR = $(shell $(UML)/kernel.sh debug)
+endif
+endif
+KARCH = $(if $(shell grep -s '^CONFIG_UML=y' $(KDIR)/.config),um,)
+
+# ours (default) or stock: the ipvlan.ko the tests run against
+IPVLAN ?= ours
+export IPVLAN
+
+.PHONY: all modules clean check demo kernel
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) $(if $(KARCH),ARCH=$(KARCH)) M=$(TOP) modules
+
+clean:
+	rm -f *.o *.ko *.mod *.mod.c .*.cmd modules.order Module.symvers
+	rm -f $(SELFTESTS)/ipvlan_nl
+
+kernel:
+	$(UML)/kernel.sh debug
+
+# All selftests inside the UML kernel, against ours or IPVLAN=stock.
+check:
+	$(UML)/vm.sh --ipvlan $(IPVLAN) -- $(SELFTESTS)/run_tests.sh
+
+# The HOWTO's example, for real, in L2 then L3 mode.
+demo:
+	$(UML)/vm.sh --ipvlan $(IPVLAN) -- $(SELFTESTS)/demo.sh
+
+endif

@@ -1,0 +1,128 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * ipvlan: virtual devices that share their master's MAC address and are
+ * told apart by their IP addresses.
+ */
+#ifndef _IPVLAN_H
+#define _IPVLAN_H
+
+#include <linux/bitmap.h>
+#include <linux/etherdevice.h>
+#include <linux/hash.h>
+#include <linux/if_link.h>
+#include <linux/in6.h>
+#include <linux/netdevice.h>
+#include <linux/rhashtable-types.h>
+#include <linux/spinlock.h>
+#include <linux/u64_stats_sync.h>
+
+#define IPVLAN_MC_FILTER_BITS	8
+#define IPVLAN_MC_FILTER_SIZE	BIT(IPVLAN_MC_FILTER_BITS)
+
+/* dev_id 0 is the master's; 0xfffe and 0xffff are left for other users. */
+#define IPVLAN_DEV_ID_MIN	1
+#define IPVLAN_DEV_ID_MAX	0xfffd
+
+#define IPVLAN_F_MASK		(IPVLAN_F_PRIVATE | IPVLAN_F_VEPA)
+
+struct ipvlan_pcpu_stats {
+	u64_stats_t		rx_packets;
+	u64_stats_t		rx_bytes;
+	u64_stats_t		rx_multicast;
+	u64_stats_t		rx_dropped;
+	u64_stats_t		tx_packets;
+	u64_stats_t		tx_bytes;
+	u64_stats_t		tx_dropped;
+	struct u64_stats_sync	syncp;
+};
+
+struct ipvlan_port;
+
+/* The private part of a slave net_device. */
+struct ipvlan_dev {
+	/* data path */
+	struct net_device			*dev;
+	struct net_device			*master;
+	struct ipvlan_port			*port;
+	struct ipvlan_pcpu_stats __percpu	*stats;
+	DECLARE_BITMAP(mc_filter, IPVLAN_MC_FILTER_SIZE);
+
+	/* control path, under RTNL */
+	struct list_head			pnode;
+	netdevice_tracker			master_tracker;
+
+	/* the addresses this slave owns, under port->addrs_lock */
+	struct list_head			addrs;
+};
+
+/*
+ * One per master, created with its first slave and freed with its last.
+ * It is the master's rx_handler_data: the receive path finds it there.
+ */
+struct ipvlan_port {
+	/* data path */
+	struct net_device	*dev;
+	struct rhashtable	addrs4;
+	struct rhashtable	addrs6;
+	u16			mode;
+	u16			flags;
+
+	/* control path, under RTNL */
+	struct list_head	slaves;
+	struct ida		dev_ids;
+	unsigned int		count;
+
+	/*
+	 * IPv6 addresses may come and go in atomic context, outside RTNL,
+	 * so table updates and the slaves' address lists take this lock.
+	 */
+	spinlock_t		addrs_lock;
+	struct rcu_head		rcu;
+};
+
+static inline struct ipvlan_dev *ipvlan_priv(const struct net_device *dev)
+{
+	return netdev_priv(dev);
+}
+
+/* The bit of a slave's multicast filter that stands for @addr. */
+static inline unsigned int ipvlan_mc_hash(const unsigned char *addr)
+{
+	return hash_64(ether_addr_to_u64(addr), IPVLAN_MC_FILTER_BITS);
+}
+
+static inline bool ipvlan_is_private(const struct ipvlan_port *port)
+{
+	return READ_ONCE(port->flags) & IPVLAN_F_PRIVATE;
+}
+
+static inline bool ipvlan_is_vepa(const struct ipvlan_port *port)
+{
+	return READ_ONCE(port->flags) & IPVLAN_F_VEPA;
+}
+
+/* ipvlan_main.c */
+bool ipvlan_is_slave(const struct net_device *dev);
+struct ipvlan_port *ipvlan_port_get_rtnl(const struct net_device *dev);
+int ipvlan_port_create(struct net_device *master,
+		       struct netlink_ext_ack *extack);
+void ipvlan_port_release_unused(struct net_device *master);
+void ipvlan_port_set_mode(struct ipvlan_port *port, u16 mode, u16 flags);
+void ipvlan_slave_sync_carrier(struct net_device *dev,
+			       struct net_device *master);
+void ipvlan_setup(struct net_device *dev);
+
+/* ipvlan_core.c */
+int ipvlan_addrs_init(struct ipvlan_port *port);
+void ipvlan_addrs_destroy(struct ipvlan_port *port);
+bool ipvlan_addr_busy(struct ipvlan_dev *slave, const void *addr, bool v6);
+int ipvlan_addr_add(struct ipvlan_dev *slave, const void *addr, bool v6);
+void ipvlan_addr_del(struct ipvlan_dev *slave, const void *addr, bool v6);
+void ipvlan_addrs_flush(struct ipvlan_dev *slave);
+rx_handler_result_t ipvlan_handle_frame(struct sk_buff **pskb);
+netdev_tx_t ipvlan_start_xmit(struct sk_buff *skb, struct net_device *dev);
+
+/* ipvlan_netlink.c */
+extern struct rtnl_link_ops ipvlan_link_ops;
+
+#endif /* _IPVLAN_H */

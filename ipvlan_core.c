@@ -1,0 +1,656 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The data path: the address table, the master's rx_handler that hands
+ * frames to slaves by destination IP, and the slaves' transmit paths.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/etherdevice.h>
+#include <linux/if_arp.h>
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/rhashtable.h>
+#include <linux/skbuff.h>
+#include <net/ip.h>
+#include <net/ip6_route.h>
+#include <net/ndisc.h>
+#include <net/route.h>
+
+#include "ipvlan.h"
+
+/*
+ * An address owned by a slave.  Entries live in the port's table whatever
+ * the state of their owner; the data path only hands frames to running
+ * owners, so an address is live exactly while its slave is up.
+ */
+struct ipvlan_addr {
+	struct rhash_head	node;
+	union {
+		__be32		ip4;
+		struct in6_addr	ip6;
+	};
+	bool			v6;
+	struct ipvlan_dev	*owner;
+	struct list_head	snode;
+	struct rcu_head		rcu;
+};
+
+static const struct rhashtable_params ipvlan_addr4_params = {
+	.head_offset		= offsetof(struct ipvlan_addr, node),
+	.key_offset		= offsetof(struct ipvlan_addr, ip4),
+	.key_len		= sizeof(__be32),
+	.automatic_shrinking	= true,
+};
+
+static const struct rhashtable_params ipvlan_addr6_params = {
+	.head_offset		= offsetof(struct ipvlan_addr, node),
+	.key_offset		= offsetof(struct ipvlan_addr, ip6),
+	.key_len		= sizeof(struct in6_addr),
+	.automatic_shrinking	= true,
+};
+
+/* ---------------------------------------------------------------------
+ * Address table
+ */
+
+int ipvlan_addrs_init(struct ipvlan_port *port)
+{
+	int err;
+
+	err = rhashtable_init(&port->addrs4, &ipvlan_addr4_params);
+	if (err)
+		return err;
+	err = rhashtable_init(&port->addrs6, &ipvlan_addr6_params);
+	if (err)
+		rhashtable_destroy(&port->addrs4);
+	return err;
+}
+
+/* Every slave has flushed its addresses by the time its port goes. */
+void ipvlan_addrs_destroy(struct ipvlan_port *port)
+{
+	WARN_ON_ONCE(atomic_read(&port->addrs4.nelems));
+	WARN_ON_ONCE(atomic_read(&port->addrs6.nelems));
+	rhashtable_destroy(&port->addrs4);
+	rhashtable_destroy(&port->addrs6);
+}
+
+/* Control path lookup: takes its own RCU read lock. */
+static struct ipvlan_addr *ipvlan_addr_find(struct ipvlan_port *port,
+					    const void *addr, bool v6)
+{
+	if (v6)
+		return rhashtable_lookup_fast(&port->addrs6, addr,
+					      ipvlan_addr6_params);
+	return rhashtable_lookup_fast(&port->addrs4, addr, ipvlan_addr4_params);
+}
+
+bool ipvlan_addr_busy(struct ipvlan_dev *slave, const void *addr, bool v6)
+{
+	struct ipvlan_addr *a;
+	bool busy;
+
+	rcu_read_lock();
+	a = ipvlan_addr_find(slave->port, addr, v6);
+	busy = a && a->owner != slave;
+	rcu_read_unlock();
+	return busy;
+}
+
+static int ipvlan_addr_insert(struct ipvlan_port *port, struct ipvlan_addr *a)
+{
+	if (a->v6)
+		return rhashtable_insert_fast(&port->addrs6, &a->node,
+					      ipvlan_addr6_params);
+	return rhashtable_insert_fast(&port->addrs4, &a->node,
+				      ipvlan_addr4_params);
+}
+
+static void ipvlan_addr_unlink(struct ipvlan_port *port, struct ipvlan_addr *a)
+{
+	lockdep_assert_held(&port->addrs_lock);
+
+	if (a->v6)
+		rhashtable_remove_fast(&port->addrs6, &a->node,
+				       ipvlan_addr6_params);
+	else
+		rhashtable_remove_fast(&port->addrs4, &a->node,
+				       ipvlan_addr4_params);
+	list_del(&a->snode);
+	kfree_rcu(a, rcu);
+}
+
+/*
+ * Called from the address notifiers, possibly in atomic context for IPv6.
+ * Adding an address the slave already owns is not an error: IPv4 raises
+ * NETDEV_UP again when it promotes a secondary address.
+ */
+int ipvlan_addr_add(struct ipvlan_dev *slave, const void *addr, bool v6)
+{
+	struct ipvlan_port *port = slave->port;
+	struct ipvlan_addr *a;
+	int err = 0;
+
+	spin_lock_bh(&port->addrs_lock);
+	a = ipvlan_addr_find(port, addr, v6);
+	if (a) {
+		if (a->owner != slave)
+			err = -EADDRINUSE;
+		goto unlock;
+	}
+	a = kzalloc(sizeof(*a), GFP_ATOMIC);
+	if (!a) {
+		err = -ENOMEM;
+		goto unlock;
+	}
+	a->v6 = v6;
+	a->owner = slave;
+	if (v6)
+		a->ip6 = *(const struct in6_addr *)addr;
+	else
+		a->ip4 = *(const __be32 *)addr;
+	err = ipvlan_addr_insert(port, a);
+	if (err) {
+		kfree(a);
+		goto unlock;
+	}
+	list_add_tail(&a->snode, &slave->addrs);
+unlock:
+	spin_unlock_bh(&port->addrs_lock);
+	return err;
+}
+
+void ipvlan_addr_del(struct ipvlan_dev *slave, const void *addr, bool v6)
+{
+	struct ipvlan_port *port = slave->port;
+	struct ipvlan_addr *a;
+
+	spin_lock_bh(&port->addrs_lock);
+	a = ipvlan_addr_find(port, addr, v6);
+	if (a && a->owner == slave)
+		ipvlan_addr_unlink(port, a);
+	spin_unlock_bh(&port->addrs_lock);
+}
+
+void ipvlan_addrs_flush(struct ipvlan_dev *slave)
+{
+	struct ipvlan_port *port = slave->port;
+	struct ipvlan_addr *a, *tmp;
+
+	spin_lock_bh(&port->addrs_lock);
+	list_for_each_entry_safe(a, tmp, &slave->addrs, snode)
+		ipvlan_addr_unlink(port, a);
+	spin_unlock_bh(&port->addrs_lock);
+}
+
+/* ---------------------------------------------------------------------
+ * Demultiplexing, under RCU
+ */
+
+static struct ipvlan_dev *ipvlan_live_owner(const struct ipvlan_addr *a)
+{
+	if (a && netif_running(a->owner->dev))
+		return a->owner;
+	return NULL;
+}
+
+static struct ipvlan_dev *ipvlan_lookup4(struct ipvlan_port *port,
+					 __be32 addr)
+{
+	return ipvlan_live_owner(rhashtable_lookup(&port->addrs4, &addr,
+						   ipvlan_addr4_params));
+}
+
+static struct ipvlan_dev *ipvlan_lookup6(struct ipvlan_port *port,
+					 const struct in6_addr *addr)
+{
+	return ipvlan_live_owner(rhashtable_lookup(&port->addrs6, addr,
+						   ipvlan_addr6_params));
+}
+
+/*
+ * The demux helpers read headers with skb_header_pointer(): frames may be
+ * short, paged or shared, and must not be changed here.  @off is where the
+ * network header starts, counted from skb->data.
+ */
+static struct ipvlan_dev *ipvlan_demux_ip4(struct ipvlan_port *port,
+					   const struct sk_buff *skb, int off)
+{
+	const struct iphdr *iph;
+	struct iphdr _iph;
+
+	iph = skb_header_pointer(skb, off, sizeof(_iph), &_iph);
+	if (!iph || iph->version != 4 || iph->ihl < 5)
+		return NULL;
+	return ipvlan_lookup4(port, iph->daddr);
+}
+
+/* The target of an ARP request or reply for IPv4 over Ethernet. */
+static struct ipvlan_dev *ipvlan_demux_arp(struct ipvlan_port *port,
+					   const struct sk_buff *skb, int off)
+{
+	const struct arphdr *arp;
+	struct arphdr _arp;
+	const __be32 *tip;
+	__be32 _tip;
+
+	arp = skb_header_pointer(skb, off, sizeof(_arp), &_arp);
+	if (!arp || arp->ar_hln != ETH_ALEN || arp->ar_pln != sizeof(_tip) ||
+	    arp->ar_pro != htons(ETH_P_IP))
+		return NULL;
+	/* sender hw, sender ip, target hw, then the target ip */
+	off += sizeof(*arp) + 2 * ETH_ALEN + sizeof(_tip);
+	tip = skb_header_pointer(skb, off, sizeof(_tip), &_tip);
+	if (!tip)
+		return NULL;
+	return ipvlan_lookup4(port, *tip);
+}
+
+/*
+ * A neighbour solicitation is for whoever owns its target: DAD probes are
+ * sent to a solicited-node group, not to the address itself.
+ */
+static const struct in6_addr *ipvlan_ns_target(const struct sk_buff *skb,
+					       int off, struct nd_msg *buf)
+{
+	const struct nd_msg *msg;
+
+	msg = skb_header_pointer(skb, off, sizeof(*buf), buf);
+	if (!msg || msg->icmph.icmp6_type != NDISC_NEIGHBOUR_SOLICITATION ||
+	    msg->icmph.icmp6_code)
+		return NULL;
+	return &msg->target;
+}
+
+static struct ipvlan_dev *ipvlan_demux_ip6(struct ipvlan_port *port,
+					   const struct sk_buff *skb, int off)
+{
+	const struct in6_addr *target;
+	const struct ipv6hdr *ip6h;
+	struct ipv6hdr _ip6h;
+	struct nd_msg _msg;
+
+	ip6h = skb_header_pointer(skb, off, sizeof(_ip6h), &_ip6h);
+	if (!ip6h || ip6h->version != 6)
+		return NULL;
+	if (ip6h->nexthdr == NEXTHDR_ICMP) {
+		target = ipvlan_ns_target(skb, off + sizeof(*ip6h), &_msg);
+		if (target)
+			return ipvlan_lookup6(port, target);
+	}
+	return ipvlan_lookup6(port, &ip6h->daddr);
+}
+
+static struct ipvlan_dev *ipvlan_demux(struct ipvlan_port *port,
+				       const struct sk_buff *skb,
+				       __be16 proto, int off)
+{
+	switch (proto) {
+	case htons(ETH_P_IP):
+		return ipvlan_demux_ip4(port, skb, off);
+	case htons(ETH_P_ARP):
+		return ipvlan_demux_arp(port, skb, off);
+	case htons(ETH_P_IPV6):
+		if (IS_ENABLED(CONFIG_IPV6))
+			return ipvlan_demux_ip6(port, skb, off);
+		break;
+	}
+	return NULL;
+}
+
+/* ---------------------------------------------------------------------
+ * Counters: the data path runs with BHs off, so per-CPU updates are safe.
+ */
+
+static void ipvlan_count_rx(struct ipvlan_dev *slave, unsigned int len,
+			    bool multicast)
+{
+	struct ipvlan_pcpu_stats *s = this_cpu_ptr(slave->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->rx_packets);
+	u64_stats_add(&s->rx_bytes, len);
+	if (multicast)
+		u64_stats_inc(&s->rx_multicast);
+	u64_stats_update_end(&s->syncp);
+}
+
+static void ipvlan_count_rx_drop(struct ipvlan_dev *slave)
+{
+	struct ipvlan_pcpu_stats *s = this_cpu_ptr(slave->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->rx_dropped);
+	u64_stats_update_end(&s->syncp);
+}
+
+static void ipvlan_count_tx(struct ipvlan_dev *slave, unsigned int len,
+			    bool ok)
+{
+	struct ipvlan_pcpu_stats *s = this_cpu_ptr(slave->stats);
+
+	u64_stats_update_begin(&s->syncp);
+	if (ok) {
+		u64_stats_inc(&s->tx_packets);
+		u64_stats_add(&s->tx_bytes, len);
+	} else {
+		u64_stats_inc(&s->tx_dropped);
+	}
+	u64_stats_update_end(&s->syncp);
+}
+
+/* ---------------------------------------------------------------------
+ * Receive: the master's rx_handler, under RCU in softirq context
+ */
+
+/*
+ * Move a frame to another device.  Crossing into another namespace drops
+ * what belongs to the old one (mark, conntrack, dst); the packet type the
+ * frame arrived with is kept.
+ */
+static void ipvlan_skb_move(struct sk_buff *skb, struct net_device *to)
+{
+	unsigned int pkt_type = skb->pkt_type;
+
+	skb_scrub_packet(skb, !net_eq(dev_net(skb->dev), dev_net(to)));
+	skb->pkt_type = pkt_type;
+	skb->dev = to;
+}
+
+static bool ipvlan_wants_mc(const struct ipvlan_dev *slave,
+			    const unsigned char *dest)
+{
+	return netif_running(slave->dev) &&
+	       test_bit(ipvlan_mc_hash(dest), slave->mc_filter);
+}
+
+/*
+ * Every interested slave gets its own clone, delivered synchronously as
+ * the bridge does, so that a burst is not dropped by a backlog that fills
+ * at slaves x frames.  The master keeps the original.
+ */
+static void ipvlan_rx_multicast(struct ipvlan_port *port, struct sk_buff *skb)
+{
+	const unsigned char *dest = eth_hdr(skb)->h_dest;
+	struct ipvlan_dev *slave;
+	struct sk_buff *nskb;
+
+	list_for_each_entry_rcu(slave, &port->slaves, pnode) {
+		if (!ipvlan_wants_mc(slave, dest))
+			continue;
+		nskb = skb_clone(skb, GFP_ATOMIC);
+		if (!nskb) {
+			ipvlan_count_rx_drop(slave);
+			continue;
+		}
+		ipvlan_skb_move(nskb, slave->dev);
+		ipvlan_count_rx(slave, nskb->len + ETH_HLEN, true);
+		netif_receive_skb(nskb);
+	}
+}
+
+static rx_handler_result_t ipvlan_rx_unicast(struct ipvlan_port *port,
+					     struct sk_buff **pskb)
+{
+	struct ipvlan_dev *slave;
+	struct sk_buff *skb;
+
+	slave = ipvlan_demux(port, *pskb, (*pskb)->protocol, 0);
+	if (!slave)
+		return RX_HANDLER_PASS;
+
+	skb = skb_share_check(*pskb, GFP_ATOMIC);
+	if (!skb) {
+		ipvlan_count_rx_drop(slave);
+		return RX_HANDLER_CONSUMED;
+	}
+	*pskb = skb;
+	ipvlan_skb_move(skb, slave->dev);
+	ipvlan_count_rx(slave, skb->len + ETH_HLEN, false);
+	return RX_HANDLER_ANOTHER;
+}
+
+rx_handler_result_t ipvlan_handle_frame(struct sk_buff **pskb)
+{
+	struct sk_buff *skb = *pskb;
+	struct ipvlan_port *port;
+
+	/* looped-back frames carry no Ethernet header to read */
+	if (unlikely(skb->pkt_type == PACKET_LOOPBACK))
+		return RX_HANDLER_PASS;
+
+	port = rcu_dereference(skb->dev->rx_handler_data);
+	switch (READ_ONCE(port->mode)) {
+	case IPVLAN_MODE_L2:
+		if (is_multicast_ether_addr(eth_hdr(skb)->h_dest)) {
+			ipvlan_rx_multicast(port, skb);
+			return RX_HANDLER_PASS;
+		}
+		return ipvlan_rx_unicast(port, pskb);
+	case IPVLAN_MODE_L3:
+		return ipvlan_rx_unicast(port, pskb);
+	}
+	return RX_HANDLER_PASS;
+}
+
+/* ---------------------------------------------------------------------
+ * Transmit: called with BHs off; returns 0 when the frame went on.
+ */
+
+static int ipvlan_drop(struct sk_buff *skb)
+{
+	kfree_skb(skb);
+	return NET_XMIT_DROP;
+}
+
+/* A frame from one slave to another, or to the master's own stack. */
+static int ipvlan_forward(struct net_device *to, struct sk_buff *skb)
+{
+	struct ipvlan_dev *peer = ipvlan_is_slave(to) ? ipvlan_priv(to) : NULL;
+	unsigned int len = skb->len;
+	int ret;
+
+	ret = dev_forward_skb(to, skb);
+	if (peer) {
+		if (ret == NET_RX_SUCCESS)
+			ipvlan_count_rx(peer, len, false);
+		else
+			ipvlan_count_rx_drop(peer);
+	}
+	return ret;
+}
+
+static int ipvlan_xmit_peer(struct ipvlan_dev *slave, struct ipvlan_dev *peer,
+			    struct sk_buff *skb)
+{
+	if (ipvlan_is_private(slave->port))
+		return ipvlan_drop(skb);
+	return ipvlan_forward(peer->dev, skb);
+}
+
+static int ipvlan_xmit_master(struct ipvlan_dev *slave, struct sk_buff *skb)
+{
+	ipvlan_skb_move(skb, slave->master);
+	return dev_queue_xmit(skb);
+}
+
+/* Copies of a slave's multicast or broadcast frame for its siblings. */
+static void ipvlan_tx_multicast(struct ipvlan_dev *sender, struct sk_buff *skb)
+{
+	const unsigned char *dest = eth_hdr(skb)->h_dest;
+	struct ipvlan_dev *slave;
+	struct sk_buff *nskb;
+
+	list_for_each_entry_rcu(slave, &sender->port->slaves, pnode) {
+		if (slave == sender || !ipvlan_wants_mc(slave, dest))
+			continue;
+		nskb = skb_clone(skb, GFP_ATOMIC);
+		if (!nskb) {
+			ipvlan_count_rx_drop(slave);
+			continue;
+		}
+		if (dev_forward_skb(slave->dev, nskb) == NET_RX_SUCCESS)
+			ipvlan_count_rx(slave, skb->len, true);
+		else
+			ipvlan_count_rx_drop(slave);
+	}
+}
+
+static int ipvlan_xmit_l2(struct ipvlan_dev *slave, struct sk_buff *skb)
+{
+	const struct ethhdr *eth = eth_hdr(skb);
+	struct ipvlan_port *port = slave->port;
+	struct ipvlan_dev *peer;
+
+	if (ipvlan_is_vepa(port))
+		return ipvlan_xmit_master(slave, skb);
+
+	if (is_multicast_ether_addr(eth->h_dest)) {
+		if (!ipvlan_is_private(port))
+			ipvlan_tx_multicast(slave, skb);
+		return ipvlan_xmit_master(slave, skb);
+	}
+
+	if (!ether_addr_equal(eth->h_dest, slave->dev->dev_addr))
+		return ipvlan_xmit_master(slave, skb);
+
+	/* for the shared MAC: a sibling, or else the master's own stack */
+	peer = ipvlan_demux(port, skb, eth->h_proto, ETH_HLEN);
+	if (peer)
+		return ipvlan_xmit_peer(slave, peer, skb);
+	return ipvlan_forward(slave->master, skb);
+}
+
+static int ipvlan_route_ip4(struct net_device *master, struct sk_buff *skb)
+{
+	struct net *net = dev_net(master);
+	const struct iphdr *iph;
+	struct flowi4 fl4;
+	struct rtable *rt;
+
+	if (!pskb_may_pull(skb, sizeof(*iph)))
+		return ipvlan_drop(skb);
+	iph = ip_hdr(skb);
+	if (iph->version != 4 || iph->ihl < 5 ||
+	    !pskb_may_pull(skb, iph->ihl * 4))
+		return ipvlan_drop(skb);
+	iph = ip_hdr(skb);
+
+	memset(&fl4, 0, sizeof(fl4));
+	fl4.flowi4_oif = master->ifindex;
+	fl4.flowi4_tos = RT_TOS(iph->tos);
+	fl4.flowi4_scope = RT_SCOPE_UNIVERSE;
+	fl4.flowi4_flags = FLOWI_FLAG_ANYSRC;
+	fl4.flowi4_mark = skb->mark;
+	fl4.daddr = iph->daddr;
+	fl4.saddr = iph->saddr;
+	rt = ip_route_output_flow(net, &fl4, NULL);
+	if (IS_ERR(rt))
+		return ipvlan_drop(skb);
+	if (rt->rt_type != RTN_UNICAST && rt->rt_type != RTN_LOCAL) {
+		ip_rt_put(rt);
+		return ipvlan_drop(skb);
+	}
+	skb_dst_set(skb, &rt->dst);
+	/* the control block still holds whatever the slave's qdisc left */
+	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
+	skb->protocol = htons(ETH_P_IP);
+	/* no socket: skb->sk may be a packet socket, not an inet one */
+	return ip_local_out(net, NULL, skb);
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+static int ipvlan_route_ip6(struct net_device *master, struct sk_buff *skb)
+{
+	struct net *net = dev_net(master);
+	const struct ipv6hdr *ip6h;
+	struct dst_entry *dst;
+	struct flowi6 fl6;
+
+	if (!pskb_may_pull(skb, sizeof(*ip6h)))
+		return ipvlan_drop(skb);
+	ip6h = ipv6_hdr(skb);
+	if (ip6h->version != 6)
+		return ipvlan_drop(skb);
+
+	memset(&fl6, 0, sizeof(fl6));
+	fl6.flowi6_oif = master->ifindex;
+	fl6.daddr = ip6h->daddr;
+	fl6.saddr = ip6h->saddr;
+	fl6.flowi6_flags = FLOWI_FLAG_ANYSRC;
+	fl6.flowlabel = ip6_flowinfo(ip6h);
+	fl6.flowi6_mark = skb->mark;
+	fl6.flowi6_proto = ip6h->nexthdr;
+	dst = ip6_route_output(net, NULL, &fl6);
+	if (dst->error) {
+		dst_release(dst);
+		return ipvlan_drop(skb);
+	}
+	skb_dst_set(skb, dst);
+	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
+	skb->protocol = htons(ETH_P_IPV6);
+	return ip6_local_out(net, NULL, skb);
+}
+#else
+static int ipvlan_route_ip6(struct net_device *master, struct sk_buff *skb)
+{
+	return ipvlan_drop(skb);
+}
+#endif
+
+/* L3: the frame leaves through the master's routing table, not its L2. */
+static int ipvlan_route_out(struct ipvlan_dev *slave, struct sk_buff *skb,
+			    __be16 proto)
+{
+	struct net_device *master = slave->master;
+
+	ipvlan_skb_move(skb, master);
+	__skb_pull(skb, ETH_HLEN);
+	skb_reset_network_header(skb);
+	switch (proto) {
+	case htons(ETH_P_IP):
+		return ipvlan_route_ip4(master, skb);
+	case htons(ETH_P_IPV6):
+		return ipvlan_route_ip6(master, skb);
+	}
+	return ipvlan_drop(skb);
+}
+
+static int ipvlan_xmit_l3(struct ipvlan_dev *slave, struct sk_buff *skb)
+{
+	__be16 proto = eth_hdr(skb)->h_proto;
+	struct ipvlan_dev *peer;
+
+	if (!ipvlan_is_vepa(slave->port)) {
+		peer = ipvlan_demux(slave->port, skb, proto, ETH_HLEN);
+		if (peer)
+			return ipvlan_xmit_peer(slave, peer, skb);
+	}
+	return ipvlan_route_out(slave, skb, proto);
+}
+
+netdev_tx_t ipvlan_start_xmit(struct sk_buff *skb, struct net_device *dev)
+{
+	struct ipvlan_dev *slave = ipvlan_priv(dev);
+	unsigned int len = skb->len;
+	int ret;
+
+	/* packet sockets may hand us frames with no MAC header set */
+	if (unlikely(!pskb_may_pull(skb, ETH_HLEN))) {
+		kfree_skb(skb);
+		ipvlan_count_tx(slave, 0, false);
+		return NETDEV_TX_OK;
+	}
+	skb_reset_mac_header(skb);
+
+	rcu_read_lock();
+	if (READ_ONCE(slave->port->mode) == IPVLAN_MODE_L2)
+		ret = ipvlan_xmit_l2(slave, skb);
+	else
+		ret = ipvlan_xmit_l3(slave, skb);
+	rcu_read_unlock();
+
+	ipvlan_count_tx(slave, len, !net_xmit_eval(ret));
+	return NETDEV_TX_OK;
+}

@@ -1,0 +1,139 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Boot the project's UML kernel with the host's filesystem as root, install
+# the chosen ipvlan.ko in a private /lib/modules inside it, run a command
+# there, and fail on its exit code or on any kernel report.
+#
+#   vm.sh [--ipvlan ours|stock] [--flavor debug|perf] [--timeout S] -- cmd...
+#
+# Inside, the command finds: IPVLAN (ours|stock), IPVLAN_KO (the module's
+# path) and the modules installed so that "modprobe ipvlan" and
+# "ip link add ... type ipvlan" load the chosen one.
+
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../../../../../.." && pwd)
+ipvlan=ours
+flavor=debug
+timeout=3000
+
+usage() {
+	echo "usage: $0 [--ipvlan ours|stock] [--flavor debug|perf] [--timeout S] -- cmd..." >&2
+	exit 2
+}
+
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--ipvlan) ipvlan=$2; shift 2 ;;
+	--flavor) flavor=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--) shift; break ;;
+	*) usage ;;
+	esac
+done
+[ $# -gt 0 ] || usage
+case "$ipvlan" in ours|stock) ;; *) usage ;; esac
+
+log() { echo "vm: $*" >&2; }
+
+kdir=$("$here/kernel.sh" "$flavor")
+kver=$(cat "$kdir/include/config/kernel.release")
+
+if [ "$ipvlan" = ours ]; then
+	make -s -C "$kdir" ARCH=um M="$top" modules >&2
+	ko=$top/ipvlan.ko
+else
+	ko=$kdir/drivers/net/ipvlan/ipvlan.ko
+fi
+[ -f "$ko" ] || { log "no module at $ko"; exit 1; }
+
+# A private module tree: the chosen ipvlan.ko, and stock's other modules.
+run=$(mktemp -d "$top/build/run.XXXXXX")
+trap 'rm -rf "$run"' EXIT
+mods=$run/lib/modules/$kver
+mkdir -p "$mods/kernel" "$mods/extra"
+(cd "$kdir" && find . -name '*.ko' ! -path './drivers/net/ipvlan/ipvlan.ko' \
+	-exec cp --parents {} "$mods/kernel/" \;)
+cp "$ko" "$mods/extra/ipvlan.ko"
+cp "$kdir/modules.builtin" "$kdir/modules.builtin.modinfo" "$mods/" \
+	2>/dev/null || true
+touch "$mods/modules.order"
+depmod -b "$run" "$kver"
+
+# /lib/modules is where modprobe looks: it must exist to be mounted over.
+[ -d /lib/modules ] || mkdir -p /lib/modules
+
+cat >"$run/init" <<EOF
+#!/bin/bash
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TERM=dumb IPVLAN=$ipvlan IPVLAN_KO=$mods/extra/ipvlan.ko
+export IPVLAN_TOP=$top IPVLAN_KDIR=$kdir
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t tmpfs tmpfs /run
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+mount --bind $run/lib/modules /lib/modules
+ip link set lo up
+echo 1 > /proc/sys/kernel/panic_on_oops 2>/dev/null
+cd $top
+rc=0
+( $(printf '%q ' "$@") ) || rc=\$?
+echo "vm: command exited with \$rc"
+modprobe -r ipvtap ipvlan 2>/dev/null
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	echo scan > /sys/kernel/debug/kmemleak
+	sleep 6
+	echo scan > /sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak > $run/kmemleak
+fi
+dmesg > $run/dmesg
+echo \$rc > $run/rc
+sync
+echo o > /proc/sysrq-trigger
+sleep 10
+EOF
+chmod +x "$run/init"
+
+log "booting $kver ($flavor) with $ipvlan ipvlan.ko"
+start=$(date +%s)
+set +e
+timeout --foreground -k 10 "$timeout" "$kdir/linux" mem=1G \
+	rootfstype=hostfs rootflags=/ rw init="$run/init" \
+	bonding.max_bonds=0 dummy.numdummies=0 \
+	con=null con0=null,fd:1 quiet </dev/null
+boot_rc=$?
+set -e
+log "VM ran for $(($(date +%s) - start))s"
+
+status=0
+if [ ! -f "$run/rc" ]; then
+	log "the VM stopped before the command finished (exit $boot_rc)"
+	status=1
+else
+	status=$(cat "$run/rc")
+fi
+
+# Any of these in the kernel log fails the run, whatever the tests said.
+splat='BUG:|WARNING:|KASAN|Kernel panic|possible recursive locking|'
+splat+='possible circular locking|suspicious RCU usage|unreferenced object|'
+splat+='refcount_t:|ref_tracker|leaked|INFO: task .* blocked|'
+splat+='soft lockup|unregister_netdevice: waiting|general protection'
+if [ -f "$run/dmesg" ]; then
+	mkdir -p "$top/build/logs"
+	cp "$run/dmesg" "$top/build/logs/dmesg.last"
+	if grep -Eq "$splat" "$run/dmesg"; then
+		log "kernel splat (full log: build/logs/dmesg.last):"
+		grep -E -B2 -A25 "$splat" "$run/dmesg" | head -80 >&2
+		status=1
+	fi
+fi
+if [ -s "$run/kmemleak" ]; then
+	log "kmemleak reports leaks:"
+	head -60 "$run/kmemleak" >&2
+	status=1
+fi
+[ "$status" = 0 ] && log "clean: no kernel splat, no leak"
+exit "$status"

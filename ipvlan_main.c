@@ -424,16 +424,6 @@ static void ipvlan_get_stats64(struct net_device *dev,
 	}
 }
 
-static int ipvlan_change_mtu(struct net_device *dev, int new_mtu)
-{
-	struct ipvlan_dev *slave = ipvlan_priv(dev);
-
-	if (new_mtu > slave->master->mtu)
-		return -EINVAL;
-	WRITE_ONCE(dev->mtu, new_mtu);
-	return 0;
-}
-
 static netdev_features_t ipvlan_fix_features(struct net_device *dev,
 					     netdev_features_t features)
 {
@@ -459,7 +449,6 @@ static const struct net_device_ops ipvlan_netdev_ops = {
 	.ndo_change_rx_flags	= ipvlan_change_rx_flags,
 	.ndo_set_rx_mode	= ipvlan_set_rx_mode,
 	.ndo_get_stats64	= ipvlan_get_stats64,
-	.ndo_change_mtu		= ipvlan_change_mtu,
 	.ndo_get_iflink		= ipvlan_get_iflink,
 };
 

@@ -119,14 +119,8 @@ static int ipvlan_newlink(struct net *src_net, struct net_device *dev,
 	mode = ipvlan_attr_u16(data, IFLA_IPVLAN_MODE, port->mode);
 	flags = ipvlan_attr_u16(data, IFLA_IPVLAN_FLAGS, port->flags);
 
-	if (!tb[IFLA_MTU]) {
+	if (!tb[IFLA_MTU])
 		dev->mtu = master->mtu;
-	} else if (dev->mtu > master->mtu) {
-		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_MTU],
-				    "MTU larger than the master's");
-		err = -EINVAL;
-		goto err_release_port;
-	}
 
 	slave->dev = dev;
 	slave->master = master;

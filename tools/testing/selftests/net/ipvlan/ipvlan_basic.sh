@@ -1,0 +1,197 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Creating and deleting slaves, what iproute2 shows of them, and the rules
+# for masters.
+#
+#   +------------------ ns host ------------------+
+#   |  ipvl0   ipvl1  ...   (slaves, type ipvlan) |
+#   |     \      |                                |
+#   |      eth0 (veth) ------------------------------- peer in ns wire
+#   +---------------------------------------------+
+
+set -e
+cd "$(dirname "$0")"
+. ./lib.sh
+
+require_root
+require_cmd ip
+
+setup() {
+	make_ns host
+	make_ns wire
+	make_wire "$host" eth0 "$wire" peer0
+}
+
+# "ip -d link show" prints the mode and flags exactly like stock ipvlan.
+test_create_modes() {
+	local mode flag line
+
+	setup
+	for mode in l2 l3; do
+		for flag in bridge private vepa; do
+			ip -n "$host" link add link eth0 name s0 type ipvlan \
+				mode "$mode" "$flag"
+			line=$(ip -n "$host" -d link show s0 | grep -o "ipvlan  mode [a-z0-9]* [a-z]*")
+			expect_eq "s0 details" "$line" "ipvlan  mode $mode $flag"
+			ip -n "$host" link del s0
+		done
+	done
+	expect_eq "ipvlan links left" "$(link_count "$host")" 0
+}
+
+# Slaves share the master's MAC, take its MTU and get their own dev_id.
+test_slave_properties() {
+	local mac m0 m1 id0 id1
+
+	setup
+	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
+	ip -n "$host" link add link eth0 name s1 type ipvlan mode l2
+	mac=$(ip netns exec "$host" cat /sys/class/net/eth0/address)
+	m0=$(ip netns exec "$host" cat /sys/class/net/s0/address)
+	m1=$(ip netns exec "$host" cat /sys/class/net/s1/address)
+	expect_eq "s0 MAC" "$m0" "$mac"
+	expect_eq "s1 MAC" "$m1" "$mac"
+	expect_eq "s0 MTU" "$(ip netns exec "$host" cat /sys/class/net/s0/mtu)" 1500
+	id0=$(ip netns exec "$host" cat /sys/class/net/s0/dev_id)
+	id1=$(ip netns exec "$host" cat /sys/class/net/s1/dev_id)
+	[ "$id0" != "$id1" ] || fail "s0 and s1 share dev_id $id0"
+	[ "$id0" != 0x0 ] || fail "s0 has the master's dev_id 0"
+	ip -n "$host" -d link show s0 | grep -q "s0@eth0" ||
+		fail "s0 does not show its master as @eth0"
+}
+
+# Up L3 slaves are NOARP; a mode change reaches every slave of the port.
+test_noarp_follows_mode() {
+	setup
+	ip -n "$host" link add link eth0 name s0 type ipvlan mode l3
+	ip -n "$host" link set s0 up
+	ip -n "$host" link show s0 | grep -q NOARP || fail "l3 slave without NOARP"
+	ip -n "$host" link add link eth0 name s1 type ipvlan mode l2
+	ip -n "$host" -d link show s0 | grep -q "mode l2" ||
+		fail "s1's newlink in l2 did not move the port to l2"
+	ip -n "$host" link set s1 type ipvlan mode l3
+	ip -n "$host" link show s0 | grep -q NOARP || fail "s0 not NOARP after l3"
+	ip -n "$host" -d link show s0 | grep -q "mode l3 bridge" ||
+		fail "changelink on s1 did not reach s0"
+}
+
+# Improvement: stock leaves an up slave NOARP when the port goes to l2.
+test_l2_clears_noarp() {
+	setup
+	ip -n "$host" link add link eth0 name s0 type ipvlan mode l3
+	ip -n "$host" link set s0 up
+	ip -n "$host" link set s0 type ipvlan mode l2
+	if ip -n "$host" link show s0 | grep -q NOARP; then
+		fail "s0 still NOARP in l2"
+	fi
+}
+
+# The link may name a slave: the new slave joins that slave's master.
+test_slave_as_link() {
+	setup
+	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
+	ip -n "$host" link add link s0 name s1 type ipvlan mode l2
+	ip -n "$host" -d link show s1 | grep -q "s1@eth0" ||
+		fail "s1 is not on eth0: $(ip -n "$host" link show s1)"
+}
+
+# Deleting the master deletes every slave, wherever it lives.
+test_master_delete() {
+	local other
+
+	setup
+	make_ns other
+	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
+	ip -n "$host" link add link eth0 name s1 type ipvlan mode l3
+	ip -n "$host" link set s1 netns "$other"
+	ip -n "$host" link del eth0
+	expect_eq "slaves in host" "$(link_count "$host")" 0
+	expect_eq "slaves in other" "$(link_count "$other")" 0
+}
+
+# The last slave takes the port with it: the master is free again.
+test_port_freed() {
+	setup
+	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
+	ip -n "$host" link del s0
+	ip -n "$host" link add link eth0 name mv0 type macvlan
+	ip -n "$host" link del mv0
+}
+
+test_bad_master_missing() {
+	setup
+	expect_errno "$host" EINVAL new --name s0 --mode 0
+	expect_errno "$host" ENODEV new --name s0 --link 4242 --mode 0
+	expect_eq "ipvlan links" "$(link_count "$host")" 0
+}
+
+test_bad_master_loopback() {
+	setup
+	expect_errno "$host" EINVAL new --name s0 --link lo --mode 0
+	expect_eq "ipvlan links" "$(link_count "$host")" 0
+}
+
+test_bad_master_not_ethernet() {
+	setup
+	ip -n "$host" tuntap add dev tun0 mode tun
+	expect_errno "$host" EINVAL new --name s0 --link tun0 --mode 0
+	expect_eq "ipvlan links" "$(link_count "$host")" 0
+}
+
+# A master already used by another rx_handler owner is busy.
+test_bad_master_busy() {
+	setup
+	ip -n "$host" link add link eth0 name mv0 type macvlan
+	expect_errno "$host" EBUSY new --name s0 --link eth0 --mode 0
+	expect_eq "ipvlan links" "$(link_count "$host")" 0
+	ip -n "$host" link del mv0
+	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
+}
+
+# A slave cannot be the lower of a macvlan, nor a bridge port, nor VLANs.
+test_slave_not_a_lower() {
+	setup
+	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
+	expect_error "." ip -n "$host" link add link s0 name mv0 type macvlan
+	ip -n "$host" link add br0 type bridge
+	expect_error "." ip -n "$host" link set s0 master br0
+	expect_error "." ip -n "$host" link add link s0 name s0.5 type vlan id 5
+}
+
+# Every refusal tells the user why (improvement: stock only logs).
+test_extack_messages() {
+	setup
+	expect_error "Error: .*[Mm]aster" \
+		ip -n "$host" link add link lo name s0 type ipvlan mode l2
+	ip -n "$host" link add link eth0 name mv0 type macvlan
+	expect_error "Error: .*already used" \
+		ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
+}
+
+# Improvement: a newlink without a mode keeps the port's mode.
+test_newlink_keeps_mode() {
+	setup
+	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
+	ip -n "$host" link add link eth0 name s1 type ipvlan
+	ip -n "$host" -d link show s0 | grep -q "mode l2" ||
+		fail "s1 without a mode switched the port: $(ip -n "$host" -d link show s0 | grep ipvlan)"
+}
+
+ktap_plan 15
+run_test "create and delete in l2/l3 x bridge/private/vepa" test_create_modes
+run_test "slave MAC, MTU, dev_id and @master" test_slave_properties
+run_test "NOARP follows the port's mode" test_noarp_follows_mode
+run_improvement "switching to l2 clears NOARP" test_l2_clears_noarp
+run_test "a slave named as link attaches to its master" test_slave_as_link
+run_test "deleting the master deletes its slaves" test_master_delete
+run_test "the last slave frees the master's rx_handler" test_port_freed
+run_test "no master or unknown master refused" test_bad_master_missing
+run_test "loopback master refused" test_bad_master_loopback
+run_test "non-Ethernet master refused" test_bad_master_not_ethernet
+run_test "master with another rx_handler refused (EBUSY)" test_bad_master_busy
+run_test "a slave is no lower for macvlan, bridge or vlan" test_slave_not_a_lower
+run_improvement "refusals carry an extack message" test_extack_messages
+run_improvement "newlink without mode keeps the port's mode" test_newlink_keeps_mode
+run_test "module still usable after the tests" true
+ktap_finish

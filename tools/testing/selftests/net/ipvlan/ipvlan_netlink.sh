@@ -1,0 +1,86 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# IFLA_IPVLAN_MODE and IFLA_IPVLAN_FLAGS over raw rtnetlink: the values
+# iproute2 cannot send, and what the kernel answers.
+#
+#   +------------- ns host -------------+
+#   |  s0 (ipvlan) -- eth0 (veth) ---------- peer0 in ns wire
+#   +-----------------------------------+
+
+set -e
+cd "$(dirname "$0")"
+. ./lib.sh
+
+require_root
+require_cmd ip python3
+
+setup() {
+	make_ns host
+	make_ns wire
+	make_wire "$host" eth0 "$wire" peer0
+}
+
+test_good_values() {
+	local mode flags
+
+	setup
+	for mode in 0 1; do
+		for flags in 0 1 2; do
+			ipvlan_nl "$host" new --name s0 --link eth0 \
+				--mode $mode --flags $flags >/dev/null ||
+				fail "mode $mode flags $flags refused"
+			ip -n "$host" link del s0
+		done
+	done
+}
+
+test_bad_mode() {
+	local mode
+
+	setup
+	for mode in 3 4 0x100 0xffff; do
+		expect_errno "$host" EINVAL new --name s0 --link eth0 --mode $mode
+	done
+	expect_eq "ipvlan links" "$(link_count "$host")" 0
+}
+
+test_bad_flags() {
+	local flags
+
+	setup
+	for flags in 3 4 0x8 0x80 0x8000 0xffff; do
+		expect_errno "$host" EINVAL new --name s0 --link eth0 --mode 0 \
+			--flags $flags
+	done
+	expect_eq "ipvlan links" "$(link_count "$host")" 0
+}
+
+test_bad_changelink() {
+	setup
+	ipvlan_nl "$host" new --name s0 --link eth0 --mode 0 >/dev/null
+	expect_errno "$host" EINVAL set --name s0 --mode 3
+	expect_errno "$host" EINVAL set --name s0 --flags 3
+	ip -n "$host" -d link show s0 | grep -q "mode l2 bridge" ||
+		fail "a refused changelink changed the port"
+}
+
+# Improvement: the refusals say why.
+test_bad_values_explained() {
+	local out
+
+	setup
+	out=$(ipvlan_nl "$host" new --name s0 --link eth0 --mode 7) || true
+	echo "$out" | grep -q "mode" || fail "no message for mode 7: $out"
+	out=$(ipvlan_nl "$host" new --name s0 --link eth0 --flags 3) || true
+	echo "$out" | grep -q "private and vepa" ||
+		fail "no message for flags 3: $out"
+}
+
+ktap_plan 5
+run_test "valid mode and flags values accepted" test_good_values
+run_test "mode >= 3 refused with EINVAL" test_bad_mode
+run_test "unknown flag bits or private|vepa refused with EINVAL" test_bad_flags
+run_test "changelink with bad values refused, port unchanged" test_bad_changelink
+run_improvement "bad values refused with an extack message" test_bad_values_explained
+ktap_finish

@@ -1,0 +1,37 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Run every ipvlan selftest (or those named) and count the KTAP results.
+# Ends with the line "N passed, N failed, N skipped".
+
+cd "$(dirname "$0")" || exit 1
+
+tests=("$@")
+if [ ${#tests[@]} -eq 0 ]; then
+	tests=(ipvlan_basic.sh ipvlan_netlink.sh ipvlan_addresses.sh
+	       ipvlan_traffic.sh ipvlan_multicast.sh ipvlan_module.sh)
+fi
+
+passed=0
+failed=0
+skipped=0
+for t in "${tests[@]}"; do
+	echo "# ---- $t (ipvlan: ${IPVLAN:-ours})"
+	start=$(date +%s)
+	out=$(./"$t" 2>&1)
+	rc=$?
+	echo "$out"
+	p=$(echo "$out" | grep -E '^ok [0-9]+' | grep -vc '# SKIP')
+	s=$(echo "$out" | grep -cE '^ok [0-9]+ .*# SKIP')
+	f=$(echo "$out" | grep -cE '^not ok [0-9]+')
+	if [ "$rc" -ne 0 ] && [ "$rc" -ne 4 ] && [ "$f" -eq 0 ]; then
+		echo "# $t exited $rc without a failing test"
+		f=1
+	fi
+	passed=$((passed + p))
+	failed=$((failed + f))
+	skipped=$((skipped + s))
+	echo "# $t: $p passed, $f failed, $s skipped in $(($(date +%s) - start))s"
+done
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -11,7 +11,7 @@ obj-m += ipvlan.o
 else
 obj-$(CONFIG_IPVLAN) += ipvlan.o
 endif
-ipvlan-y := ipvlan_main.o ipvlan_core.o ipvlan_netlink.o
+ipvlan-y := ipvlan_main.o ipvlan_core.o ipvlan_netlink.o ipvlan_l3s.o
 
 else
 

@@ -71,6 +71,8 @@ struct ipvlan_port {
 	struct list_head	slaves;
 	struct ida		dev_ids;
 	unsigned int		count;
+	bool			l3s_hooked;
+	possible_net_t		l3s_net;
 
 	/*
 	 * IPv6 addresses may come and go in atomic context, outside RTNL,
@@ -91,6 +93,14 @@ static inline unsigned int ipvlan_mc_hash(const unsigned char *addr)
 	return hash_64(ether_addr_to_u64(addr), IPVLAN_MC_FILTER_BITS);
 }
 
+rx_handler_result_t ipvlan_handle_frame(struct sk_buff **pskb);
+
+/* A master with a port: its rx_handler is ours. */
+static inline bool ipvlan_is_port(const struct net_device *dev)
+{
+	return rcu_access_pointer(dev->rx_handler) == ipvlan_handle_frame;
+}
+
 static inline bool ipvlan_is_private(const struct ipvlan_port *port)
 {
 	return READ_ONCE(port->flags) & IPVLAN_F_PRIVATE;
@@ -107,7 +117,8 @@ struct ipvlan_port *ipvlan_port_get_rtnl(const struct net_device *dev);
 int ipvlan_port_create(struct net_device *master,
 		       struct netlink_ext_ack *extack);
 void ipvlan_port_release_unused(struct net_device *master);
-void ipvlan_port_set_mode(struct ipvlan_port *port, u16 mode, u16 flags);
+int ipvlan_port_set_mode(struct ipvlan_port *port, u16 mode, u16 flags,
+			 struct netlink_ext_ack *extack);
 void ipvlan_slave_sync_carrier(struct net_device *dev,
 			       struct net_device *master);
 void ipvlan_setup(struct net_device *dev);
@@ -119,8 +130,51 @@ bool ipvlan_addr_busy(struct ipvlan_dev *slave, const void *addr, bool v6);
 int ipvlan_addr_add(struct ipvlan_dev *slave, const void *addr, bool v6);
 void ipvlan_addr_del(struct ipvlan_dev *slave, const void *addr, bool v6);
 void ipvlan_addrs_flush(struct ipvlan_dev *slave);
-rx_handler_result_t ipvlan_handle_frame(struct sk_buff **pskb);
+struct ipvlan_dev *ipvlan_demux(struct ipvlan_port *port,
+				const struct sk_buff *skb, __be16 proto, int off);
+void ipvlan_count_rx(struct ipvlan_dev *slave, unsigned int len,
+		     bool multicast);
 netdev_tx_t ipvlan_start_xmit(struct sk_buff *skb, struct net_device *dev);
+
+/* ipvlan_l3s.c */
+#if IS_ENABLED(CONFIG_NET_L3_MASTER_DEV) && IS_ENABLED(CONFIG_NETFILTER)
+#define IPVLAN_HAS_L3S	1
+int ipvlan_l3s_init(void);
+void ipvlan_l3s_cleanup(void);
+int ipvlan_l3s_attach(struct ipvlan_port *port, struct netlink_ext_ack *extack);
+void ipvlan_l3s_detach(struct ipvlan_port *port);
+void ipvlan_l3s_master_leaves(struct ipvlan_port *port);
+void ipvlan_l3s_master_arrives(struct ipvlan_port *port);
+#else
+#define IPVLAN_HAS_L3S	0
+static inline int ipvlan_l3s_init(void)
+{
+	return 0;
+}
+
+static inline void ipvlan_l3s_cleanup(void)
+{
+}
+
+static inline int ipvlan_l3s_attach(struct ipvlan_port *port,
+				    struct netlink_ext_ack *extack)
+{
+	NL_SET_ERR_MSG(extack, "L3S needs a kernel with NET_L3_MASTER_DEV and NETFILTER");
+	return -EOPNOTSUPP;
+}
+
+static inline void ipvlan_l3s_detach(struct ipvlan_port *port)
+{
+}
+
+static inline void ipvlan_l3s_master_leaves(struct ipvlan_port *port)
+{
+}
+
+static inline void ipvlan_l3s_master_arrives(struct ipvlan_port *port)
+{
+}
+#endif
 
 /* ipvlan_netlink.c */
 extern struct rtnl_link_ops ipvlan_link_ops;

@@ -282,9 +282,9 @@ static struct ipvlan_dev *ipvlan_demux_ip6(struct ipvlan_port *port,
 	return ipvlan_lookup6(port, &ip6h->daddr);
 }
 
-static struct ipvlan_dev *ipvlan_demux(struct ipvlan_port *port,
-				       const struct sk_buff *skb,
-				       __be16 proto, int off)
+/* The slave a frame is for, by destination address; NULL: not a slave's. */
+struct ipvlan_dev *ipvlan_demux(struct ipvlan_port *port,
+				const struct sk_buff *skb, __be16 proto, int off)
 {
 	switch (proto) {
 	case htons(ETH_P_IP):
@@ -303,8 +303,8 @@ static struct ipvlan_dev *ipvlan_demux(struct ipvlan_port *port,
  * Counters: the data path runs with BHs off, so per-CPU updates are safe.
  */
 
-static void ipvlan_count_rx(struct ipvlan_dev *slave, unsigned int len,
-			    bool multicast)
+void ipvlan_count_rx(struct ipvlan_dev *slave, unsigned int len,
+		     bool multicast)
 {
 	struct ipvlan_pcpu_stats *s = this_cpu_ptr(slave->stats);
 
@@ -431,6 +431,7 @@ rx_handler_result_t ipvlan_handle_frame(struct sk_buff **pskb)
 	case IPVLAN_MODE_L3:
 		return ipvlan_rx_unicast(port, pskb);
 	}
+	/* L3S: the master's IP stack receives, see ipvlan_l3s.c */
 	return RX_HANDLER_PASS;
 }
 

@@ -34,11 +34,6 @@ bool ipvlan_is_slave(const struct net_device *dev)
 	return dev->netdev_ops == &ipvlan_netdev_ops;
 }
 
-static bool ipvlan_is_port(const struct net_device *dev)
-{
-	return rcu_access_pointer(dev->rx_handler) == ipvlan_handle_frame;
-}
-
 struct ipvlan_port *ipvlan_port_get_rtnl(const struct net_device *dev)
 {
 	ASSERT_RTNL();
@@ -98,6 +93,8 @@ static void ipvlan_port_destroy(struct ipvlan_port *port)
 	ASSERT_RTNL();
 	WARN_ON_ONCE(!list_empty(&port->slaves));
 
+	if (port->mode == IPVLAN_MODE_L3S)
+		ipvlan_l3s_detach(port);
 	/* waits for the receive path to let go of the port */
 	netdev_rx_handler_unregister(master);
 	ipvlan_addrs_destroy(port);
@@ -115,19 +112,32 @@ static void ipvlan_set_noarp(struct net_device *dev, bool noarp)
 		dev_change_flags(dev, flags, NULL);
 }
 
-/* Mode and flags belong to the port: a change applies to every slave. */
-void ipvlan_port_set_mode(struct ipvlan_port *port, u16 mode, u16 flags)
+/*
+ * Mode and flags belong to the port: a change applies to every slave.
+ * Only entering L3S can fail, and it is done before anything else.
+ */
+int ipvlan_port_set_mode(struct ipvlan_port *port, u16 mode, u16 flags,
+			 struct netlink_ext_ack *extack)
 {
 	struct ipvlan_dev *slave;
+	int err;
 
 	ASSERT_RTNL();
 
+	if (port->mode != mode && mode == IPVLAN_MODE_L3S) {
+		err = ipvlan_l3s_attach(port, extack);
+		if (err)
+			return err;
+	}
 	WRITE_ONCE(port->flags, flags);
 	if (port->mode == mode)
-		return;
+		return 0;
+	if (port->mode == IPVLAN_MODE_L3S)
+		ipvlan_l3s_detach(port);
 	list_for_each_entry(slave, &port->slaves, pnode)
 		ipvlan_set_noarp(slave->dev, mode != IPVLAN_MODE_L2);
 	WRITE_ONCE(port->mode, mode);
+	return 0;
 }
 
 /*
@@ -258,6 +268,11 @@ static int ipvlan_device_event(struct notifier_block *nb,
 		/* a master moving to another namespace keeps its slaves */
 		if (dev->reg_state == NETREG_UNREGISTERING)
 			ipvlan_port_delete_slaves(port);
+		else
+			ipvlan_l3s_master_leaves(port);
+		break;
+	case NETDEV_REGISTER:
+		ipvlan_l3s_master_arrives(port);
 		break;
 	case NETDEV_NOTIFY_PEERS:
 	case NETDEV_BONDING_FAILOVER:
@@ -680,9 +695,12 @@ static int __init ipvlan_module_init(void)
 {
 	int err;
 
-	err = ipvlan_notifiers_register();
+	err = ipvlan_l3s_init();
 	if (err)
 		return err;
+	err = ipvlan_notifiers_register();
+	if (err)
+		goto err_cleanup_l3s;
 	err = rtnl_link_register(&ipvlan_link_ops);
 	if (err)
 		goto err_unregister_notifiers;
@@ -690,6 +708,8 @@ static int __init ipvlan_module_init(void)
 
 err_unregister_notifiers:
 	ipvlan_notifiers_unregister();
+err_cleanup_l3s:
+	ipvlan_l3s_cleanup();
 	return err;
 }
 
@@ -698,6 +718,7 @@ static void __exit ipvlan_module_exit(void)
 {
 	rtnl_link_unregister(&ipvlan_link_ops);
 	ipvlan_notifiers_unregister();
+	ipvlan_l3s_cleanup();
 }
 
 module_init(ipvlan_module_init);

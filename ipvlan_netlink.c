@@ -36,9 +36,9 @@ static int ipvlan_validate(struct nlattr *tb[], struct nlattr *data[],
 					    "Unknown ipvlan mode: l2, l3 or l3s");
 			return -EINVAL;
 		}
-		if (nla_get_u16(attr) == IPVLAN_MODE_L3S) {
+		if (nla_get_u16(attr) == IPVLAN_MODE_L3S && !IPVLAN_HAS_L3S) {
 			NL_SET_ERR_MSG_ATTR(extack, attr,
-					    "ipvlan mode l3s is not supported yet");
+					    "ipvlan mode l3s needs NET_L3_MASTER_DEV and NETFILTER");
 			return -EOPNOTSUPP;
 		}
 	}
@@ -139,11 +139,16 @@ static int ipvlan_newlink(struct net *src_net, struct net_device *dev,
 		goto err_unregister;
 
 	list_add_tail_rcu(&slave->pnode, &port->slaves);
-	ipvlan_port_set_mode(port, mode, flags);
+	err = ipvlan_port_set_mode(port, mode, flags, extack);
+	if (err)
+		goto err_unlink;
 	ipvlan_slave_sync_carrier(dev, master);
 	netdev_dbg(dev, "ipvlan slave created\n");
 	return 0;
 
+err_unlink:
+	list_del_rcu(&slave->pnode);
+	netdev_upper_dev_unlink(master, dev);
 err_unregister:
 	/* ipvlan_uninit() gives back what ipvlan_init() took */
 	unregister_netdevice(dev);
@@ -171,8 +176,7 @@ static int ipvlan_changelink(struct net_device *dev, struct nlattr *tb[],
 	}
 	mode = ipvlan_attr_u16(data, IFLA_IPVLAN_MODE, port->mode);
 	flags = ipvlan_attr_u16(data, IFLA_IPVLAN_FLAGS, port->flags);
-	ipvlan_port_set_mode(port, mode, flags);
-	return 0;
+	return ipvlan_port_set_mode(port, mode, flags, extack);
 }
 
 static void ipvlan_dellink(struct net_device *dev, struct list_head *head)

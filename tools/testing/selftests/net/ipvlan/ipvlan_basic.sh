@@ -28,7 +28,7 @@ test_create_modes() {
 	local mode flag line
 
 	setup
-	for mode in l2 l3; do
+	for mode in l2 l3 l3s; do
 		for flag in bridge private vepa; do
 			ip -n "$host" link add link eth0 name s0 type ipvlan \
 				mode "$mode" "$flag"
@@ -179,7 +179,7 @@ test_newlink_keeps_mode() {
 }
 
 ktap_plan 15
-run_test "create and delete in l2/l3 x bridge/private/vepa" test_create_modes
+run_test "create and delete in l2/l3/l3s x bridge/private/vepa" test_create_modes
 run_test "slave MAC, MTU, dev_id and @master" test_slave_properties
 run_test "NOARP follows the port's mode" test_noarp_follows_mode
 run_improvement "switching to l2 clears NOARP" test_l2_clears_noarp

@@ -77,7 +77,7 @@ lib_cleanup() {
 	local ns
 
 	for ns in "${NS_LIST[@]}"; do
-		ip netns del "$ns" 2>/dev/null
+		ip netns del "$ns" 2>/dev/null || true
 	done
 	NS_LIST=()
 }
@@ -153,11 +153,11 @@ expect_error() {
 		fail "'$*' said '$out', expected '$pattern'"
 }
 
-# Poll for up to ~5 s instead of sleeping a fixed time.
+# Poll for up to ~10 s instead of sleeping a fixed time.
 wait_for() {
 	local i
 
-	for i in $(seq 50); do
+	for i in $(seq 100); do
 		"$@" >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
@@ -183,6 +183,10 @@ make_wire() {
 	ip -n "$1" link add "$2" type veth peer name "$4" netns "$3"
 	ip -n "$1" link set "$2" up
 	ip -n "$3" link set "$4" up
+}
+
+no_slaves_in() {
+	[ "$(link_count "$1")" -eq 0 ]
 }
 
 link_count() {

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * L3S: L3 mode whose receive path crosses the master namespace's netfilter
+ * (PREROUTING and INPUT), so that conntrack there sees both directions.
+ *
+ * The master becomes an l3mdev receive handler: once PREROUTING is done,
+ * ipvlan_l3s_rcv() routes a packet for a slave's address in the slave's
+ * namespace, which makes it a local delivery.  INPUT then runs in the
+ * master's namespace, and ipvlan_l3s_input(), registered last there, hands
+ * the packet to the slave before the transport protocol sees it.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/ip.h>
+#include <linux/ipv6.h>
+#include <linux/netfilter.h>
+#include <net/ip6_route.h>
+#include <net/l3mdev.h>
+#include <net/net_namespace.h>
+#include <net/netns/generic.h>
+#include <net/route.h>
+
+#include "ipvlan.h"
+
+/* Ports in L3S mode whose master lives in a namespace, under RTNL. */
+struct ipvlan_net {
+	unsigned int	l3s_ports;
+};
+
+static unsigned int ipvlan_netid __read_mostly;
+
+static struct ipvlan_port *ipvlan_l3s_port(const struct net_device *dev)
+{
+	struct ipvlan_port *port;
+
+	if (!ipvlan_is_port(dev))
+		return NULL;
+	port = rcu_dereference(dev->rx_handler_data);
+	if (!port || READ_ONCE(port->mode) != IPVLAN_MODE_L3S)
+		return NULL;
+	return port;
+}
+
+static struct sk_buff *ipvlan_l3s_route4(struct net_device *sdev,
+					 struct sk_buff *skb)
+{
+	const struct iphdr *iph = ip_hdr(skb);
+
+	if (ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos, sdev)) {
+		kfree_skb(skb);
+		return NULL;
+	}
+	return skb;
+}
+
+#if IS_ENABLED(CONFIG_IPV6)
+static struct sk_buff *ipvlan_l3s_route6(struct net_device *sdev,
+					 struct sk_buff *skb)
+{
+	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
+	struct dst_entry *dst;
+	struct flowi6 fl6;
+
+	memset(&fl6, 0, sizeof(fl6));
+	fl6.flowi6_iif = sdev->ifindex;
+	fl6.daddr = ip6h->daddr;
+	fl6.saddr = ip6h->saddr;
+	fl6.flowlabel = ip6_flowinfo(ip6h);
+	fl6.flowi6_mark = skb->mark;
+	fl6.flowi6_proto = ip6h->nexthdr;
+	dst = ip6_route_input_lookup(dev_net(sdev), sdev, &fl6, skb,
+				     RT6_LOOKUP_F_HAS_SADDR);
+	skb_dst_drop(skb);
+	skb_dst_set(skb, dst);
+	return skb;
+}
+#else
+static struct sk_buff *ipvlan_l3s_route6(struct net_device *sdev,
+					 struct sk_buff *skb)
+{
+	return skb;
+}
+#endif
+
+/*
+ * l3mdev receive hook, called under RCU by ip_rcv_finish() and
+ * ip6_rcv_finish() for packets that arrived on the master.  skb->dev stays
+ * the master so that INPUT runs in the master's namespace.
+ */
+static struct sk_buff *ipvlan_l3s_rcv(struct net_device *dev,
+				      struct sk_buff *skb, u16 proto)
+{
+	struct ipvlan_port *port = ipvlan_l3s_port(dev);
+	struct ipvlan_dev *slave;
+
+	if (!port)
+		return skb;
+	switch (proto) {
+	case AF_INET:
+		slave = ipvlan_demux(port, skb, htons(ETH_P_IP), 0);
+		return slave ? ipvlan_l3s_route4(slave->dev, skb) : skb;
+	case AF_INET6:
+		slave = ipvlan_demux(port, skb, htons(ETH_P_IPV6), 0);
+		return slave ? ipvlan_l3s_route6(slave->dev, skb) : skb;
+	}
+	return skb;
+}
+
+static const struct l3mdev_ops ipvlan_l3mdev_ops = {
+	.l3mdev_l3_rcv	= ipvlan_l3s_rcv,
+};
+
+/* Last on INPUT in the master's namespace: the packet becomes the slave's. */
+static unsigned int ipvlan_l3s_input(void *priv, struct sk_buff *skb,
+				     const struct nf_hook_state *state)
+{
+	struct ipvlan_port *port = ipvlan_l3s_port(skb->dev);
+	struct ipvlan_dev *slave;
+
+	if (!port)
+		return NF_ACCEPT;
+	slave = ipvlan_demux(port, skb, skb->protocol, skb_network_offset(skb));
+	if (!slave)
+		return NF_ACCEPT;
+	skb->dev = slave->dev;
+	skb->skb_iif = slave->dev->ifindex;
+	ipvlan_count_rx(slave, skb->len + ETH_HLEN, false);
+	return NF_ACCEPT;
+}
+
+static const struct nf_hook_ops ipvlan_l3s_hooks[] = {
+	{
+		.hook		= ipvlan_l3s_input,
+		.pf		= NFPROTO_IPV4,
+		.hooknum	= NF_INET_LOCAL_IN,
+		.priority	= INT_MAX,
+	},
+#if IS_ENABLED(CONFIG_IPV6)
+	{
+		.hook		= ipvlan_l3s_input,
+		.pf		= NFPROTO_IPV6,
+		.hooknum	= NF_INET_LOCAL_IN,
+		.priority	= INT_MAX,
+	},
+#endif
+};
+
+/* The hooks are registered once per namespace, for all its L3S masters. */
+static int ipvlan_l3s_hooks_get(struct net *net)
+{
+	struct ipvlan_net *inet = net_generic(net, ipvlan_netid);
+	int err;
+
+	ASSERT_RTNL();
+
+	if (inet->l3s_ports++)
+		return 0;
+	err = nf_register_net_hooks(net, ipvlan_l3s_hooks,
+				    ARRAY_SIZE(ipvlan_l3s_hooks));
+	if (err)
+		inet->l3s_ports--;
+	return err;
+}
+
+static void ipvlan_l3s_hooks_put(struct net *net)
+{
+	struct ipvlan_net *inet = net_generic(net, ipvlan_netid);
+
+	ASSERT_RTNL();
+
+	if (WARN_ON_ONCE(!inet->l3s_ports) || --inet->l3s_ports)
+		return;
+	nf_unregister_net_hooks(net, ipvlan_l3s_hooks,
+				ARRAY_SIZE(ipvlan_l3s_hooks));
+}
+
+/* Hooks in the master's current namespace, for a port going to L3S. */
+int ipvlan_l3s_attach(struct ipvlan_port *port, struct netlink_ext_ack *extack)
+{
+	struct net_device *master = port->dev;
+	int err;
+
+	ASSERT_RTNL();
+
+	if (master->l3mdev_ops) {
+		NL_SET_ERR_MSG(extack,
+			       "Master is already an L3 master device or in use by one");
+		return -EBUSY;
+	}
+	err = ipvlan_l3s_hooks_get(dev_net(master));
+	if (err) {
+		NL_SET_ERR_MSG(extack, "Cannot register the L3S netfilter hooks");
+		return err;
+	}
+	write_pnet(&port->l3s_net, dev_net(master));
+	port->l3s_hooked = true;
+	master->l3mdev_ops = &ipvlan_l3mdev_ops;
+	/* the flag makes receive look at the ops: set it last */
+	smp_wmb();
+	master->priv_flags |= IFF_L3MDEV_RX_HANDLER;
+	return 0;
+}
+
+void ipvlan_l3s_detach(struct ipvlan_port *port)
+{
+	struct net_device *master = port->dev;
+
+	ASSERT_RTNL();
+
+	if (master->l3mdev_ops == &ipvlan_l3mdev_ops) {
+		master->priv_flags &= ~IFF_L3MDEV_RX_HANDLER;
+		/* receive may have seen the flag: let it finish with the ops */
+		synchronize_net();
+		master->l3mdev_ops = NULL;
+	}
+	if (port->l3s_hooked) {
+		ipvlan_l3s_hooks_put(read_pnet(&port->l3s_net));
+		port->l3s_hooked = false;
+	}
+}
+
+/*
+ * The master leaves its namespace (NETDEV_UNREGISTER without being
+ * unregistered) and arrives in another (NETDEV_REGISTER): the hooks
+ * follow it.
+ */
+void ipvlan_l3s_master_leaves(struct ipvlan_port *port)
+{
+	if (!port->l3s_hooked)
+		return;
+	ipvlan_l3s_hooks_put(read_pnet(&port->l3s_net));
+	port->l3s_hooked = false;
+}
+
+void ipvlan_l3s_master_arrives(struct ipvlan_port *port)
+{
+	struct net *net = dev_net(port->dev);
+
+	if (port->mode != IPVLAN_MODE_L3S || port->l3s_hooked)
+		return;
+	if (ipvlan_l3s_hooks_get(net)) {
+		netdev_warn(port->dev,
+			    "L3S netfilter hooks not registered in the new namespace\n");
+		return;
+	}
+	write_pnet(&port->l3s_net, net);
+	port->l3s_hooked = true;
+}
+
+/* Every master has left or been deleted before its namespace goes. */
+static void __net_exit ipvlan_net_exit(struct net *net)
+{
+	struct ipvlan_net *inet = net_generic(net, ipvlan_netid);
+
+	WARN_ON_ONCE(inet->l3s_ports);
+}
+
+static struct pernet_operations ipvlan_net_ops = {
+	.exit	= ipvlan_net_exit,
+	.id	= &ipvlan_netid,
+	.size	= sizeof(struct ipvlan_net),
+};
+
+int ipvlan_l3s_init(void)
+{
+	return register_pernet_subsys(&ipvlan_net_ops);
+}
+
+void ipvlan_l3s_cleanup(void)
+{
+	unregister_pernet_subsys(&ipvlan_net_ops);
+}

@@ -8,8 +8,11 @@ ifneq ($(KERNELRELEASE),)
 
 ifneq ($(KBUILD_EXTMOD),)
 obj-m += ipvlan.o
+# ipvtap needs the kernel's tap library
+obj-$(if $(CONFIG_TAP),m) += ipvtap.o
 else
 obj-$(CONFIG_IPVLAN) += ipvlan.o
+obj-$(CONFIG_IPVTAP) += ipvtap.o
 endif
 ipvlan-y := ipvlan_main.o ipvlan_core.o ipvlan_netlink.o ipvlan_l3s.o
 

@@ -121,7 +121,7 @@ int ipvlan_port_set_mode(struct ipvlan_port *port, u16 mode, u16 flags,
 			 struct netlink_ext_ack *extack);
 void ipvlan_slave_sync_carrier(struct net_device *dev,
 			       struct net_device *master);
-void ipvlan_setup(struct net_device *dev);
+void ipvlan_link_setup(struct net_device *dev);
 
 /* ipvlan_core.c */
 int ipvlan_addrs_init(struct ipvlan_port *port);
@@ -134,6 +134,8 @@ struct ipvlan_dev *ipvlan_demux(struct ipvlan_port *port,
 				const struct sk_buff *skb, __be16 proto, int off);
 void ipvlan_count_rx(struct ipvlan_dev *slave, unsigned int len,
 		     bool multicast);
+void ipvlan_count_rx_drop(struct ipvlan_dev *slave);
+void ipvlan_count_tx(struct ipvlan_dev *slave, unsigned int len, bool ok);
 netdev_tx_t ipvlan_start_xmit(struct sk_buff *skb, struct net_device *dev);
 
 /* ipvlan_l3s.c */
@@ -178,5 +180,10 @@ static inline void ipvlan_l3s_master_arrives(struct ipvlan_port *port)
 
 /* ipvlan_netlink.c */
 extern struct rtnl_link_ops ipvlan_link_ops;
+int ipvlan_link_new(struct net *src_net, struct net_device *dev,
+		    struct nlattr *tb[], struct nlattr *data[],
+		    struct netlink_ext_ack *extack);
+void ipvlan_link_delete(struct net_device *dev, struct list_head *head);
+int ipvlan_link_register(struct rtnl_link_ops *ops);
 
 #endif /* _IPVLAN_H */

@@ -316,7 +316,7 @@ void ipvlan_count_rx(struct ipvlan_dev *slave, unsigned int len,
 	u64_stats_update_end(&s->syncp);
 }
 
-static void ipvlan_count_rx_drop(struct ipvlan_dev *slave)
+void ipvlan_count_rx_drop(struct ipvlan_dev *slave)
 {
 	struct ipvlan_pcpu_stats *s = this_cpu_ptr(slave->stats);
 
@@ -324,9 +324,9 @@ static void ipvlan_count_rx_drop(struct ipvlan_dev *slave)
 	u64_stats_inc(&s->rx_dropped);
 	u64_stats_update_end(&s->syncp);
 }
+EXPORT_SYMBOL_GPL(ipvlan_count_rx_drop);
 
-static void ipvlan_count_tx(struct ipvlan_dev *slave, unsigned int len,
-			    bool ok)
+void ipvlan_count_tx(struct ipvlan_dev *slave, unsigned int len, bool ok)
 {
 	struct ipvlan_pcpu_stats *s = this_cpu_ptr(slave->stats);
 
@@ -339,6 +339,7 @@ static void ipvlan_count_tx(struct ipvlan_dev *slave, unsigned int len,
 	}
 	u64_stats_update_end(&s->syncp);
 }
+EXPORT_SYMBOL_GPL(ipvlan_count_tx);
 
 /* ---------------------------------------------------------------------
  * Receive: the master's rx_handler, under RCU in softirq context

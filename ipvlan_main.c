@@ -231,7 +231,7 @@ static void ipvlan_port_delete_slaves(struct ipvlan_port *port)
 
 	/* the last slave's uninit frees the port: do not touch it after */
 	list_for_each_entry_safe(slave, next, &port->slaves, pnode)
-		ipvlan_link_ops.dellink(slave->dev, &kill);
+		slave->dev->rtnl_link_ops->dellink(slave->dev, &kill);
 	unregister_netdevice_many(&kill);
 }
 
@@ -489,7 +489,7 @@ static const struct ethtool_ops ipvlan_ethtool_ops = {
 	.get_link_ksettings	= ipvlan_get_link_ksettings,
 };
 
-void ipvlan_setup(struct net_device *dev)
+void ipvlan_link_setup(struct net_device *dev)
 {
 	ether_setup(dev);
 
@@ -502,6 +502,7 @@ void ipvlan_setup(struct net_device *dev)
 	dev->ethtool_ops = &ipvlan_ethtool_ops;
 	dev->needs_free_netdev = true;
 }
+EXPORT_SYMBOL_GPL(ipvlan_link_setup);
 
 /* ---------------------------------------------------------------------
  * Address notifiers: the table follows the slaves' addresses
@@ -701,7 +702,7 @@ static int __init ipvlan_module_init(void)
 	err = ipvlan_notifiers_register();
 	if (err)
 		goto err_cleanup_l3s;
-	err = rtnl_link_register(&ipvlan_link_ops);
+	err = ipvlan_link_register(&ipvlan_link_ops);
 	if (err)
 		goto err_unregister_notifiers;
 	return 0;

@@ -94,9 +94,10 @@ static u16 ipvlan_attr_u16(struct nlattr *data[], int type, u16 fallback)
 	return fallback;
 }
 
-static int ipvlan_newlink(struct net *src_net, struct net_device *dev,
-			  struct nlattr *tb[], struct nlattr *data[],
-			  struct netlink_ext_ack *extack)
+/* Also ipvtap's newlink, hence exported. */
+int ipvlan_link_new(struct net *src_net, struct net_device *dev,
+		    struct nlattr *tb[], struct nlattr *data[],
+		    struct netlink_ext_ack *extack)
 {
 	struct ipvlan_dev *slave = ipvlan_priv(dev);
 	struct ipvlan_port *port;
@@ -157,6 +158,7 @@ err_release_port:
 	ipvlan_port_release_unused(master);
 	return err;
 }
+EXPORT_SYMBOL_GPL(ipvlan_link_new);
 
 static int ipvlan_changelink(struct net_device *dev, struct nlattr *tb[],
 			     struct nlattr *data[],
@@ -179,7 +181,7 @@ static int ipvlan_changelink(struct net_device *dev, struct nlattr *tb[],
 	return ipvlan_port_set_mode(port, mode, flags, extack);
 }
 
-static void ipvlan_dellink(struct net_device *dev, struct list_head *head)
+void ipvlan_link_delete(struct net_device *dev, struct list_head *head)
 {
 	struct ipvlan_dev *slave = ipvlan_priv(dev);
 
@@ -187,6 +189,7 @@ static void ipvlan_dellink(struct net_device *dev, struct list_head *head)
 	netdev_upper_dev_unlink(slave->master, dev);
 	unregister_netdevice_queue(dev, head);
 }
+EXPORT_SYMBOL_GPL(ipvlan_link_delete);
 
 static size_t ipvlan_get_size(const struct net_device *dev)
 {
@@ -209,17 +212,27 @@ static struct net *ipvlan_get_link_net(const struct net_device *dev)
 	return dev_net(ipvlan_priv(dev)->master);
 }
 
+/*
+ * ipvlan and ipvtap links share their attributes: each driver fills in its
+ * kind, size and lifecycle, this adds the rest.
+ */
+int ipvlan_link_register(struct rtnl_link_ops *ops)
+{
+	ops->maxtype		= IFLA_IPVLAN_MAX;
+	ops->policy		= ipvlan_policy;
+	ops->validate		= ipvlan_validate;
+	ops->changelink		= ipvlan_changelink;
+	ops->get_size		= ipvlan_get_size;
+	ops->fill_info		= ipvlan_fill_info;
+	ops->get_link_net	= ipvlan_get_link_net;
+	return rtnl_link_register(ops);
+}
+EXPORT_SYMBOL_GPL(ipvlan_link_register);
+
 struct rtnl_link_ops ipvlan_link_ops __read_mostly = {
 	.kind		= "ipvlan",
 	.priv_size	= sizeof(struct ipvlan_dev),
-	.maxtype	= IFLA_IPVLAN_MAX,
-	.policy		= ipvlan_policy,
-	.setup		= ipvlan_setup,
-	.validate	= ipvlan_validate,
-	.newlink	= ipvlan_newlink,
-	.changelink	= ipvlan_changelink,
-	.dellink	= ipvlan_dellink,
-	.get_size	= ipvlan_get_size,
-	.fill_info	= ipvlan_fill_info,
-	.get_link_net	= ipvlan_get_link_net,
+	.setup		= ipvlan_link_setup,
+	.newlink	= ipvlan_link_new,
+	.dellink	= ipvlan_link_delete,
 };

@@ -43,20 +43,23 @@ kver=$(cat "$kdir/include/config/kernel.release")
 
 if [ "$ipvlan" = ours ]; then
 	make -s -C "$kdir" ARCH=um M="$top" modules >&2
-	ko=$top/ipvlan.ko
+	kodir=$top
 else
-	ko=$kdir/drivers/net/ipvlan/ipvlan.ko
+	kodir=$kdir/drivers/net/ipvlan
 fi
-[ -f "$ko" ] || { log "no module at $ko"; exit 1; }
+for m in ipvlan ipvtap; do
+	[ -f "$kodir/$m.ko" ] || { log "no module at $kodir/$m.ko"; exit 1; }
+done
 
-# A private module tree: the chosen ipvlan.ko, and stock's other modules.
+# A private module tree: the chosen ipvlan.ko and ipvtap.ko, and the
+# kernel's other modules.
 run=$(mktemp -d "$top/build/run.XXXXXX")
 trap 'rm -rf "$run"' EXIT
 mods=$run/lib/modules/$kver
 mkdir -p "$mods/kernel" "$mods/extra"
-(cd "$kdir" && find . -name '*.ko' ! -path './drivers/net/ipvlan/ipvlan.ko' \
+(cd "$kdir" && find . -name '*.ko' ! -path './drivers/net/ipvlan/*' \
 	-exec cp --parents {} "$mods/kernel/" \;)
-cp "$ko" "$mods/extra/ipvlan.ko"
+cp "$kodir/ipvlan.ko" "$kodir/ipvtap.ko" "$mods/extra/"
 cp "$kdir/modules.builtin" "$kdir/modules.builtin.modinfo" "$mods/" \
 	2>/dev/null || true
 touch "$mods/modules.order"
@@ -75,6 +78,7 @@ mount -t sysfs sysfs /sys
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t tmpfs tmpfs /run
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
+ln -sf /proc/self/fd /dev/fd
 mount --bind $run/lib/modules /lib/modules
 ip link set lo up
 echo 1 > /proc/sys/kernel/panic_on_oops 2>/dev/null

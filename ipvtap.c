@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * ipvtap: an ipvlan slave whose traffic goes to a tap character device,
+ * /dev/tap<ifindex>, for a virtual machine's NIC.  Frames the ipvlan port
+ * hands to the slave are taken by the tap's rx_handler; frames written to
+ * the device leave through the slave's transmit path.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/cdev.h>
+#include <linux/etherdevice.h>
+#include <linux/if_tap.h>
+#include <linux/if_tun.h>
+#include <linux/module.h>
+#include <linux/netdevice.h>
+#include <net/net_namespace.h>
+#include <net/rtnetlink.h>
+
+#include "ipvlan.h"
+
+/* What a guest may hand us to offload, as macvtap offers. */
+#define IPVTAP_TAP_FEATURES	(NETIF_F_HW_CSUM | NETIF_F_TSO_ECN | \
+				 NETIF_F_TSO | NETIF_F_TSO6)
+
+/* ipvlan_priv() reads the slave part: it must come first. */
+struct ipvtap_dev {
+	struct ipvlan_dev	slave;
+	struct tap_dev		tap;
+};
+
+static dev_t ipvtap_major;
+static struct cdev ipvtap_cdev;
+static struct rtnl_link_ops ipvtap_link_ops;
+
+static struct ipvtap_dev *ipvtap_priv(const struct net_device *dev)
+{
+	return netdev_priv(dev);
+}
+
+static struct ipvlan_dev *ipvtap_slave(struct tap_dev *tap)
+{
+	return &container_of(tap, struct ipvtap_dev, tap)->slave;
+}
+
+static void ipvtap_count_rx_dropped(struct tap_dev *tap)
+{
+	ipvlan_count_rx_drop(ipvtap_slave(tap));
+}
+
+static void ipvtap_count_tx_dropped(struct tap_dev *tap)
+{
+	ipvlan_count_tx(ipvtap_slave(tap), 0, false);
+}
+
+/* The character devices live in the namespace of their net_device. */
+static const void *ipvtap_class_ns(const struct device *d)
+{
+	return dev_net(to_net_dev(d->parent));
+}
+
+static struct class ipvtap_class = {
+	.name		= "ipvtap",
+	.ns_type	= &net_ns_type_operations,
+	.namespace	= ipvtap_class_ns,
+};
+
+static int ipvtap_newlink(struct net *src_net, struct net_device *dev,
+			  struct nlattr *tb[], struct nlattr *data[],
+			  struct netlink_ext_ack *extack)
+{
+	struct tap_dev *tap = &ipvtap_priv(dev)->tap;
+	int err;
+
+	INIT_LIST_HEAD(&tap->queue_list);
+	tap->dev = dev;
+	tap->tap_features = IPVTAP_TAP_FEATURES;
+	tap->count_rx_dropped = ipvtap_count_rx_dropped;
+	tap->count_tx_dropped = ipvtap_count_tx_dropped;
+
+	/* before the slave exists, so that no frame reaches its stack */
+	err = netdev_rx_handler_register(dev, tap_handle_frame, tap);
+	if (err) {
+		NL_SET_ERR_MSG(extack, "Cannot attach the tap to the slave");
+		return err;
+	}
+	err = ipvlan_link_new(src_net, dev, tb, data, extack);
+	if (err)
+		netdev_rx_handler_unregister(dev);
+	return err;
+}
+
+static void ipvtap_dellink(struct net_device *dev, struct list_head *head)
+{
+	netdev_rx_handler_unregister(dev);
+	tap_del_queues(&ipvtap_priv(dev)->tap);
+	ipvlan_link_delete(dev, head);
+}
+
+static void ipvtap_setup(struct net_device *dev)
+{
+	ipvlan_link_setup(dev);
+	/* the tap's rx_handler sits on the slave */
+	dev->priv_flags &= ~IFF_NO_RX_HANDLER;
+	dev->tx_queue_len = TUN_READQ_SIZE;
+}
+
+static struct rtnl_link_ops ipvtap_link_ops __read_mostly = {
+	.kind		= "ipvtap",
+	.priv_size	= sizeof(struct ipvtap_dev),
+	.setup		= ipvtap_setup,
+	.newlink	= ipvtap_newlink,
+	.dellink	= ipvtap_dellink,
+};
+
+/* The node is named after the ifindex: /dev/tap<ifindex>. */
+static int ipvtap_cdev_create(struct net_device *dev)
+{
+	struct tap_dev *tap = &ipvtap_priv(dev)->tap;
+	char name[IFNAMSIZ];
+	struct device *node;
+	int err;
+
+	err = tap_get_minor(ipvtap_major, tap);
+	if (err)
+		return err;
+	snprintf(name, sizeof(name), "tap%d", dev->ifindex);
+	node = device_create(&ipvtap_class, &dev->dev,
+			     MKDEV(MAJOR(ipvtap_major), tap->minor), dev,
+			     "%s", name);
+	if (IS_ERR(node)) {
+		err = PTR_ERR(node);
+		goto err_free_minor;
+	}
+	err = sysfs_create_link(&dev->dev.kobj, &node->kobj, name);
+	if (err)
+		goto err_destroy_node;
+	return 0;
+
+err_destroy_node:
+	device_destroy(&ipvtap_class, MKDEV(MAJOR(ipvtap_major), tap->minor));
+err_free_minor:
+	tap_free_minor(ipvtap_major, tap);
+	return err;
+}
+
+static void ipvtap_cdev_destroy(struct net_device *dev)
+{
+	struct tap_dev *tap = &ipvtap_priv(dev)->tap;
+	char name[IFNAMSIZ];
+
+	/* minor 0 is never handed out: creation failed or never ran */
+	if (!tap->minor)
+		return;
+	snprintf(name, sizeof(name), "tap%d", dev->ifindex);
+	sysfs_remove_link(&dev->dev.kobj, name);
+	device_destroy(&ipvtap_class, MKDEV(MAJOR(ipvtap_major), tap->minor));
+	tap_free_minor(ipvtap_major, tap);
+}
+
+static int ipvtap_device_event(struct notifier_block *nb,
+			       unsigned long event, void *ptr)
+{
+	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+
+	if (dev->rtnl_link_ops != &ipvtap_link_ops)
+		return NOTIFY_DONE;
+
+	switch (event) {
+	case NETDEV_REGISTER:
+		return notifier_from_errno(ipvtap_cdev_create(dev));
+	case NETDEV_UNREGISTER:
+		ipvtap_cdev_destroy(dev);
+		break;
+	case NETDEV_CHANGE_TX_QUEUE_LEN:
+		if (tap_queue_resize(&ipvtap_priv(dev)->tap))
+			return NOTIFY_BAD;
+		break;
+	}
+	return NOTIFY_DONE;
+}
+
+static struct notifier_block ipvtap_notifier = {
+	.notifier_call	= ipvtap_device_event,
+};
+
+static int __init ipvtap_init(void)
+{
+	int err;
+
+	err = tap_create_cdev(&ipvtap_cdev, &ipvtap_major, "ipvtap",
+			      THIS_MODULE);
+	if (err)
+		return err;
+	err = class_register(&ipvtap_class);
+	if (err)
+		goto err_destroy_cdev;
+	err = register_netdevice_notifier(&ipvtap_notifier);
+	if (err)
+		goto err_unregister_class;
+	err = ipvlan_link_register(&ipvtap_link_ops);
+	if (err)
+		goto err_unregister_notifier;
+	return 0;
+
+err_unregister_notifier:
+	unregister_netdevice_notifier(&ipvtap_notifier);
+err_unregister_class:
+	class_unregister(&ipvtap_class);
+err_destroy_cdev:
+	tap_destroy_cdev(ipvtap_major, &ipvtap_cdev);
+	return err;
+}
+
+static void __exit ipvtap_exit(void)
+{
+	rtnl_link_unregister(&ipvtap_link_ops);
+	unregister_netdevice_notifier(&ipvtap_notifier);
+	class_unregister(&ipvtap_class);
+	tap_destroy_cdev(ipvtap_major, &ipvtap_cdev);
+}
+
+module_init(ipvtap_init);
+module_exit(ipvtap_exit);
+
+MODULE_LICENSE("GPL");
+MODULE_DESCRIPTION("ipvlan slaves with a tap character device");
+MODULE_ALIAS_RTNL_LINK("ipvtap");

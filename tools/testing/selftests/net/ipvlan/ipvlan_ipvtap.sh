@@ -1,0 +1,92 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# ipvtap: an ipvlan slave with a tap character device, /dev/tap<ifindex>.
+# A Python "guest" writes frames to it and reads the replies.
+#
+#   +--------------- host ---------------+
+#   |  /dev/tapN <-> ipvt0 (ipvtap, l2)  |
+#   |                  |                 |      +----- wire -----+
+#   |                eth0 (veth) ---------------- peer0          |
+#   +------------------------------------+      | 192.0.2.254    |
+#                                               +----------------+
+
+set -e
+cd "$(dirname "$0")"
+. ./lib.sh
+
+require_root
+require_cmd ip python3
+
+setup() {
+	make_ns host
+	make_ns wire
+	make_wire "$host" eth0 "$wire" peer0
+	ip -n "$wire" addr add 192.0.2.254/24 dev peer0
+}
+
+tap_node() {
+	echo "/dev/tap$(ip netns exec "$host" cat /sys/class/net/"$1"/ifindex)"
+}
+
+test_ipvtap_create() {
+	local node
+
+	setup
+	ip -n "$host" link add link eth0 name ipvt0 type ipvtap mode l2
+	ip -n "$host" -d link show ipvt0 | grep -q "ipvtap  mode l2 bridge" ||
+		fail "$(ip -n "$host" -d link show ipvt0)"
+	node=$(tap_node ipvt0)
+	wait_for test -c "$node"
+	ip -n "$host" link del ipvt0
+	wait_for test ! -e "$node"
+}
+
+test_ipvtap_io() {
+	local mac node
+
+	setup
+	ip -n "$host" link add link eth0 name ipvt0 type ipvtap mode l2
+	# the guest's address, so that the port demuxes replies to the tap
+	ip -n "$host" addr add 192.0.2.10/24 dev ipvt0
+	ip -n "$host" link set ipvt0 up
+	mac=$(ip netns exec "$host" cat /sys/class/net/ipvt0/address)
+	node=$(tap_node ipvt0)
+	wait_for test -c "$node"
+	ip netns exec "$host" python3 ./ipvtap_io.py "$node" "$mac" \
+		192.0.2.10 192.0.2.254
+}
+
+# A plain ipvlan slave and an ipvtap share one port and talk to each other.
+test_ipvtap_beside_ipvlan() {
+	local mac node
+
+	setup
+	ip -n "$host" link add link eth0 name ipvl0 type ipvlan mode l2
+	ip -n "$host" link add link eth0 name ipvt0 type ipvtap mode l2
+	make_ns ns0
+	ip -n "$host" link set ipvl0 netns "$ns0"
+	ip -n "$ns0" addr add 192.0.2.20/24 dev ipvl0
+	ip -n "$ns0" link set ipvl0 up
+	ip -n "$host" addr add 192.0.2.10/24 dev ipvt0
+	ip -n "$host" link set ipvt0 up
+	mac=$(ip netns exec "$host" cat /sys/class/net/ipvt0/address)
+	node=$(tap_node ipvt0)
+	wait_for test -c "$node"
+	ip netns exec "$host" python3 ./ipvtap_io.py "$node" "$mac" \
+		192.0.2.10 192.0.2.20
+}
+
+test_ipvtap_unload() {
+	setup
+	ip -n "$host" link add link eth0 name ipvt0 type ipvtap mode l2
+	modprobe -r ipvtap
+	expect_eq "ipvtap links" "$(ip -n "$host" -o link show type ipvtap | wc -l)" 0
+}
+
+ktap_plan 4
+run_test "ipvtap: create shows the mode and /dev/tapN, delete removes it" test_ipvtap_create
+run_test "ipvtap: a guest on /dev/tapN gets ARP and ICMP replies" test_ipvtap_io
+run_test "ipvtap and ipvlan slaves on one port talk" test_ipvtap_beside_ipvlan
+run_test "ipvtap: module removal deletes its links" test_ipvtap_unload
+ktap_finish

@@ -50,6 +50,7 @@ struct ipvlan_dev {
 	/* control path, under RTNL */
 	struct list_head			pnode;
 	netdevice_tracker			master_tracker;
+	u32					msg_enable;
 
 	/* the addresses this slave owns, under port->addrs_lock */
 	struct list_head			addrs;

@@ -483,10 +483,22 @@ static int ipvlan_get_link_ksettings(struct net_device *dev,
 	return __ethtool_get_link_ksettings(ipvlan_priv(dev)->master, cmd);
 }
 
+static u32 ipvlan_get_msglevel(struct net_device *dev)
+{
+	return ipvlan_priv(dev)->msg_enable;
+}
+
+static void ipvlan_set_msglevel(struct net_device *dev, u32 value)
+{
+	ipvlan_priv(dev)->msg_enable = value;
+}
+
 static const struct ethtool_ops ipvlan_ethtool_ops = {
 	.get_drvinfo		= ipvlan_get_drvinfo,
 	.get_link		= ethtool_op_get_link,
 	.get_link_ksettings	= ipvlan_get_link_ksettings,
+	.get_msglevel		= ipvlan_get_msglevel,
+	.set_msglevel		= ipvlan_set_msglevel,
 };
 
 void ipvlan_link_setup(struct net_device *dev)

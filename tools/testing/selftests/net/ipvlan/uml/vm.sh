@@ -8,7 +8,8 @@
 #   vm.sh [--ipvlan ours|stock] [--flavor debug|perf] [--timeout S] -- cmd...
 #
 # Inside, the command finds: IPVLAN (ours|stock), IPVLAN_KO (the module's
-# path) and the modules installed so that "modprobe ipvlan" and
+# path), IPVLAN_OURS_DIR and IPVLAN_STOCK_DIR (both builds, for benchmarks
+# that swap them) and the modules installed so that "modprobe ipvlan" and
 # "ip link add ... type ipvlan" load the chosen one.
 
 set -euo pipefail
@@ -41,11 +42,23 @@ log() { echo "vm: $*" >&2; }
 kdir=$("$here/kernel.sh" "$flavor")
 kver=$(cat "$kdir/include/config/kernel.release")
 
+# Our modules are built from a copy per kernel, so that runs against
+# different kernels (debug, perf) at the same time do not mix objects.
+build_ours() {
+	local dir=$top/build/mod-$(basename "$kdir")
+
+	mkdir -p "$dir"
+	(cd "$top" && cp -p Makefile ./*.c ./*.h "$dir/")
+	make -s -C "$kdir" ARCH=um M="$dir" modules >&2
+	echo "$dir"
+}
+
+ours_dir=$(build_ours)
+stock_dir=$kdir/drivers/net/ipvlan
 if [ "$ipvlan" = ours ]; then
-	make -s -C "$kdir" ARCH=um M="$top" modules >&2
-	kodir=$top
+	kodir=$ours_dir
 else
-	kodir=$kdir/drivers/net/ipvlan
+	kodir=$stock_dir
 fi
 for m in ipvlan ipvtap; do
 	[ -f "$kodir/$m.ko" ] || { log "no module at $kodir/$m.ko"; exit 1; }
@@ -73,6 +86,7 @@ cat >"$run/init" <<EOF
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 export HOME=/root TERM=dumb IPVLAN=$ipvlan IPVLAN_KO=$mods/extra/ipvlan.ko
 export IPVLAN_TOP=$top IPVLAN_KDIR=$kdir
+export IPVLAN_OURS_DIR=$ours_dir IPVLAN_STOCK_DIR=$stock_dir
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null

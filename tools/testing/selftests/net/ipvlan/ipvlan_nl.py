@@ -10,6 +10,7 @@ this can.  Run it inside a namespace with "ip netns exec".
   ipvlan_nl.py new --link eth0 --name s0 [--mode 3] [--flags 0x4]
   ipvlan_nl.py set --name s0 --mode 1
   ipvlan_nl.py new --link eth0 --name s0 --data 1:0300 --data 9:00
+  ipvlan_nl.py set --name s0 --kind "" --address 02:00:00:00:00:01
 """
 
 import argparse
@@ -33,6 +34,7 @@ NLM_F_CAPPED = 0x100
 NLM_F_ACK_TLVS = 0x200
 NLMSGERR_ATTR_MSG = 1
 
+IFLA_ADDRESS = 1
 IFLA_IFNAME = 3
 IFLA_LINK = 5
 IFLA_MTU = 4
@@ -74,11 +76,14 @@ def build(args, seq):
             body += attr(IFLA_MTU, struct.pack("I", args.mtu))
     else:
         index = socket.if_nametoindex(args.name)
-    info = attr(IFLA_INFO_KIND, args.kind.encode() + b"\0")
-    data = data_attrs(args)
-    if data or args.empty_data:
-        info += attr(IFLA_INFO_DATA, data)
-    body += attr(IFLA_LINKINFO, info)
+    if args.address is not None:
+        body += attr(IFLA_ADDRESS, bytes.fromhex(args.address.replace(":", "")))
+    if args.kind:
+        info = attr(IFLA_INFO_KIND, args.kind.encode() + b"\0")
+        data = data_attrs(args)
+        if data or args.empty_data:
+            info += attr(IFLA_INFO_DATA, data)
+        body += attr(IFLA_LINKINFO, info)
     ifi = struct.pack("BxHiII", socket.AF_UNSPEC, 0, index, 0, 0)
     payload = ifi + body
     return struct.pack("IHHII", 16 + len(payload), RTM_NEWLINK, flags,
@@ -115,7 +120,9 @@ def main():
     p.add_argument("op", choices=["new", "set"])
     p.add_argument("--name", required=True)
     p.add_argument("--link")
-    p.add_argument("--kind", default="ipvlan")
+    p.add_argument("--kind", default="ipvlan",
+                   help='link kind; "" sends no IFLA_LINKINFO')
+    p.add_argument("--address", help="IFLA_ADDRESS, as aa:bb:cc:dd:ee:ff")
     p.add_argument("--mtu", type=int)
     p.add_argument("--mode", type=lambda v: int(v, 0))
     p.add_argument("--flags", type=lambda v: int(v, 0))
@@ -135,7 +142,10 @@ def main():
     if err == 0:
         print("ok")
         return 0
-    print("error %s: %s" % (errno.errorcode.get(-err, str(-err)), text))
+    name = errno.errorcode.get(-err, str(-err))
+    if -err == errno.EOPNOTSUPP:
+        name = "EOPNOTSUPP"  # not its alias ENOTSUP
+    print("error %s: %s" % (name, text))
     return 1
 
 

@@ -1,0 +1,292 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Slaves follow their master: carrier and operstate, MAC, MTU, offload
+# features, moves of the master to another namespace and the deletion of
+# the master's namespace.
+#
+#   +------ ns0 ------+   +------ ns1 ------+
+#   |  s1 192.0.2.10  |   |  s2             |
+#   +--------#--------+   +--------#--------+
+#            ##############################
+#   +--------#------ ns host ------------+
+#   |  s0   eth0 (veth)   dummy0         |
+#   +--------#---------------------------+
+#            #  (veth: the wire)
+#   +--------#------ ns wire ------------+
+#   |     peer0 192.0.2.254              |
+#   +------------------------------------+
+#
+# Not tested: the veto of a master type change (no master here can change
+# its type) and the re-raising of bonding failover events.
+
+set -e
+cd "$(dirname "$0")"
+. ./lib.sh
+
+require_root
+require_cmd ip ping
+
+setup() {
+	make_ns host
+	make_ns wire
+	make_wire "$host" eth0 "$wire" peer0
+}
+
+# flag_set NS DEV FLAG: FLAG is in the <...> flags of DEV.
+flag_set() {
+	ip -n "$1" -o link show "$2" | grep -Eq "<([A-Z_,-]*,)?$3(,[A-Z_,-]*)?>"
+}
+
+flag_clear() {
+	! flag_set "$@"
+}
+
+# operstate_is NS DEV STATE: STATE is a basic regex for the whole state.
+operstate_is() {
+	ip netns exec "$1" cat "/sys/class/net/$2/operstate" | grep -qx "$3"
+}
+
+sysfs() {
+	ip netns exec "$1" cat "/sys/class/net/$2/$3"
+}
+
+# Master (veth) admin down: its carrier goes, the slave's follows.
+test_carrier_follows() {
+	setup
+	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
+	ip -n "$host" link set s0 up
+	wait_for flag_set "$host" s0 LOWER_UP ||
+		fail "s0 not LOWER_UP: $(ip -n "$host" link show s0)"
+	# stock leaves a new slave's operstate "unknown" until its first
+	# carrier change
+	wait_for operstate_is "$host" s0 "up\|unknown" ||
+		fail "s0 operstate $(sysfs "$host" s0 operstate), want up or unknown"
+
+	ip -n "$host" link set eth0 down
+	wait_for flag_set "$host" s0 NO-CARRIER ||
+		fail "s0 kept its carrier: $(ip -n "$host" link show s0)"
+	flag_clear "$host" s0 LOWER_UP ||
+		fail "s0 still LOWER_UP: $(ip -n "$host" link show s0)"
+	wait_for operstate_is "$host" s0 lowerlayerdown ||
+		fail "s0 operstate $(sysfs "$host" s0 operstate), want lowerlayerdown"
+
+	ip -n "$host" link set eth0 up
+	wait_for flag_set "$host" s0 LOWER_UP ||
+		fail "s0 no LOWER_UP after eth0 up: $(ip -n "$host" link show s0)"
+	wait_for operstate_is "$host" s0 up ||
+		fail "s0 operstate $(sysfs "$host" s0 operstate), want up"
+}
+
+# The wire's far end going down takes the carrier of master and slaves.
+test_carrier_from_peer() {
+	setup
+	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
+	ip -n "$host" link set s0 up
+	wait_for flag_set "$host" s0 LOWER_UP ||
+		fail "s0 not LOWER_UP: $(ip -n "$host" link show s0)"
+	ip -n "$wire" link set peer0 down
+	wait_for flag_set "$host" s0 NO-CARRIER ||
+		fail "s0 kept its carrier: $(ip -n "$host" link show s0)"
+	ip -n "$wire" link set peer0 up
+	wait_for flag_set "$host" s0 LOWER_UP ||
+		fail "s0 no LOWER_UP after peer0 up: $(ip -n "$host" link show s0)"
+}
+
+# Improvement: a dummy master keeps its carrier when set down; its slaves
+# lose theirs all the same (stock leaves them LOWER_UP).
+test_carrier_dummy_down() {
+	setup
+	ip -n "$host" link add dummy0 type dummy
+	ip -n "$host" link set dummy0 up
+	ip -n "$host" link add link dummy0 name s0 type ipvlan mode l2
+	ip -n "$host" link set s0 up
+	wait_for flag_set "$host" s0 LOWER_UP ||
+		fail "s0 not LOWER_UP: $(ip -n "$host" link show s0)"
+	ip -n "$host" link set dummy0 down
+	wait_for flag_set "$host" s0 NO-CARRIER ||
+		fail "s0 kept its carrier: $(ip -n "$host" link show s0)"
+	flag_clear "$host" s0 LOWER_UP ||
+		fail "s0 still LOWER_UP: $(ip -n "$host" link show s0)"
+	ip -n "$host" link set dummy0 up
+	wait_for flag_set "$host" s0 LOWER_UP ||
+		fail "s0 no LOWER_UP after dummy0 up: $(ip -n "$host" link show s0)"
+}
+
+# A master MAC change reaches every slave, also one in another namespace.
+test_mac_follows() {
+	local mac
+
+	setup
+	make_ns other
+	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
+	ip -n "$host" link add link eth0 name s1 type ipvlan mode l3
+	ip -n "$host" link set s1 netns "$other"
+	ip -n "$other" link set s1 up
+	for mac in 02:11:22:33:44:55 02:66:77:88:99:aa; do
+		ip -n "$host" link set eth0 address "$mac"
+		expect_eq "eth0 MAC" "$(sysfs "$host" eth0 address)" "$mac"
+		expect_eq "s0 MAC" "$(sysfs "$host" s0 address)" "$mac"
+		expect_eq "s1 MAC (other netns)" "$(sysfs "$other" s1 address)" "$mac"
+	done
+}
+
+# A master MTU change reaches the slaves, down and back up.
+test_mtu_follows() {
+	local mtu
+
+	setup
+	make_ns other
+	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
+	ip -n "$host" link add link eth0 name s1 type ipvlan mode l2
+	ip -n "$host" link set s1 netns "$other"
+	for mtu in 1400 1500 1280 1500; do
+		ip -n "$host" link set eth0 mtu "$mtu"
+		expect_eq "s0 MTU" "$(sysfs "$host" s0 mtu)" "$mtu"
+		expect_eq "s1 MTU (other netns)" "$(sysfs "$other" s1 mtu)" "$mtu"
+	done
+}
+
+# feature_of NS DEV FEATURE: "on" or "off" as "ethtool -k" shows it.
+feature_of() {
+	ip netns exec "$1" ethtool -k "$2" |
+		sed -n "s/^$3: \([a-z]*\).*/\1/p"
+}
+
+# GSO the master turns off is off on the slave too, and back.  (Stock
+# shows TSO, checksumming and highdma as fixed "on" on a slave, whatever
+# the master has: only GSO follows.)
+test_features_follow() {
+	setup
+	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
+	expect_eq "s0 GSO at start" \
+		"$(feature_of "$host" s0 generic-segmentation-offload)" on
+	ip netns exec "$host" ethtool -K eth0 gso off
+	expect_eq "s0 GSO after eth0 gso off" \
+		"$(feature_of "$host" s0 generic-segmentation-offload)" off
+	ip netns exec "$host" ethtool -K eth0 gso on
+	expect_eq "s0 GSO after eth0 gso on" \
+		"$(feature_of "$host" s0 generic-segmentation-offload)" on
+}
+
+# TCP_SINK PORT prints how many bytes one connection brought; TCP_SOURCE
+# ADDR PORT N sends N bytes.
+TCP_SINK='
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("0.0.0.0", int(sys.argv[1]))); s.listen(1); s.settimeout(20)
+c, _ = s.accept(); c.settimeout(20); n = 0
+while True:
+    b = c.recv(65536)
+    if not b: break
+    n += len(b)
+print(n)
+'
+TCP_SOURCE='
+import socket, sys, time
+for i in range(50):
+    try:
+        c = socket.create_connection((sys.argv[1], int(sys.argv[2])), timeout=20)
+        break
+    except ConnectionRefusedError:
+        time.sleep(0.1)
+c.sendall(b"x" * int(sys.argv[3])); c.close()
+'
+
+# With TSO and checksumming off on the master, a slave's large TCP
+# writes still reach the wire: the slave's GSO packets are segmented
+# somewhere on the way.
+test_tso_off_traffic() {
+	local ns0 got out
+
+	setup
+	out=$(mktemp)
+	make_ns ns0
+	ip -n "$wire" addr add 192.0.2.254/24 dev peer0
+	l2_slave_in "$ns0" s1 192.0.2.10
+	ip netns exec "$host" ethtool -K eth0 tso off tx off
+	wait_for ping_ok "$ns0" 192.0.2.254
+	ip netns exec "$wire" python3 -c "$TCP_SINK" 5001 >"$out" &
+	ip netns exec "$ns0" python3 -c "$TCP_SOURCE" 192.0.2.254 5001 1000000
+	wait $!
+	got=$(cat "$out")
+	rm -f "$out"
+	expect_eq "bytes received" "$got" 1000000
+}
+
+# l2_slave_in NS NAME ADDR: an L2 slave of host's eth0, moved to NS.
+l2_slave_in() {
+	ip -n "$host" link add link eth0 name "$2" type ipvlan mode l2
+	ip -n "$host" link set "$2" netns "$1"
+	ip -n "$1" link set "$2" up
+	ip -n "$1" addr add "$3/24" dev "$2"
+}
+
+# The master moves to another namespace: its slave still reaches the wire.
+test_master_moves() {
+	local ns0 newhost
+
+	setup
+	make_ns ns0
+	make_ns newhost
+	ip -n "$wire" addr add 192.0.2.254/24 dev peer0
+	l2_slave_in "$ns0" s1 192.0.2.10
+	wait_for ping_ok "$ns0" 192.0.2.254
+
+	ip -n "$host" link set eth0 netns "$newhost"
+	ip -n "$newhost" link set eth0 up
+	expect_eq "slave s1 still there" "$(link_count "$ns0")" 1
+	wait_for ping_ok "$ns0" 192.0.2.254
+	ip -n "$ns0" -d link show s1 | grep -q "link-netns\(id\)\? " ||
+		fail "s1 does not name its master's netns: $(ip -n "$ns0" -d link show s1)"
+
+	# and back home
+	ip -n "$newhost" link set eth0 netns "$host"
+	ip -n "$host" link set eth0 up
+	wait_for ping_ok "$ns0" 192.0.2.254
+}
+
+# forget_ns NAME: NAME was deleted by the test, do not clean it up.
+forget_ns() {
+	local keep=() n
+
+	for n in "${NS_LIST[@]}"; do
+		[ "$n" = "$1" ] || keep+=("$n")
+	done
+	NS_LIST=("${keep[@]}")
+}
+
+# The master's namespace goes away: the veth dies, and its slaves in
+# other namespaces with it.
+test_master_netns_deleted() {
+	local ns0 ns1
+
+	setup
+	make_ns ns0
+	make_ns ns1
+	l2_slave_in "$ns0" s1 192.0.2.10
+	l2_slave_in "$ns1" s2 192.0.2.11
+	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
+	ip netns del "$host"
+	forget_ns "$host"
+	wait_for no_slaves_in "$ns0" ||
+		fail "ns0 still has $(ip -n "$ns0" -o link show type ipvlan)"
+	wait_for no_slaves_in "$ns1" ||
+		fail "ns1 still has $(ip -n "$ns1" -o link show type ipvlan)"
+	# the wire's peer went with its veth partner
+	wait_for sh -c "! ip -n '$wire' link show peer0"
+}
+
+ktap_plan 10
+run_test "slave carrier/operstate follow the master's admin state" test_carrier_follows
+run_test "slave carrier follows the master's carrier" test_carrier_from_peer
+run_improvement "a dummy master's admin down takes the slaves' carrier" test_carrier_dummy_down
+run_test "master MAC change reaches every slave" test_mac_follows
+run_test "master MTU change reaches every slave, both ways" test_mtu_follows
+run_test "master GSO off/on reaches the slave's features" test_features_follow
+run_test "master TSO and checksumming off: slave's TCP still flows" test_tso_off_traffic
+run_test "master moved to another netns: slave keeps working" test_master_moves
+run_test "master's netns deleted: slaves elsewhere deleted" test_master_netns_deleted
+ktap_skip "master type change vetoed while slaves exist" "no master here can change type"
+ktap_finish

@@ -1,0 +1,175 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The port's flags with traffic: bridge switches slave-to-slave traffic
+# inside the driver, private drops it, vepa sends it out through the
+# master for the switch behind it to reflect back.  Flags belong to the
+# port: a changelink on one slave shows on its siblings.
+# Topology: see topo.sh; for vepa the router's eth0 becomes the port of a
+# bridge in hairpin mode, the "external switch":
+#
+#   ns0 ipvl0 192.0.2.10 --+                +-- router -------------+
+#                          +-- host eth0 ===|= eth0 (hairpin) - br0 |
+#   ns1 ipvl1 192.0.2.11 --+                |   192.0.2.254 on br0  |
+#                                           +-----------------------+
+
+set -e
+cd "$(dirname "$0")"
+. ./lib.sh
+. ./topo.sh
+
+require_root
+require_cmd ip ping
+
+# rx_of NS DEV: packets DEV received.
+rx_of() {
+	ip netns exec "$1" cat "/sys/class/net/$2/statistics/rx_packets"
+}
+
+shared_mac() {
+	ip netns exec "$host" cat /sys/class/net/eth0/address
+}
+
+# ns0 and ns1 know each other's (shared) MAC without asking.
+static_neighbours() {
+	local mac
+
+	mac=$(shared_mac)
+	topo_ip "$ns0" neigh replace 192.0.2.11 lladdr "$mac" dev ipvl0 nud permanent
+	topo_ip "$ns1" neigh replace 192.0.2.10 lladdr "$mac" dev ipvl1 nud permanent
+}
+
+# router_rx_during N: packets the router's eth0 receives while ns0 sends N
+# pings to ns1 (after one warm-up ping, not counted).
+router_rx_during() {
+	local before after
+
+	ip netns exec "$ns0" ping -q -c 1 -W 2 192.0.2.11 >/dev/null 2>&1 || true
+	before=$(rx_of "$router" eth0)
+	ip netns exec "$ns0" ping -q -c "$1" -i 0.1 -W 2 192.0.2.11 >/dev/null ||
+		fail "ping -c $1 from ns0 to ns1 lost packets"
+	after=$(rx_of "$router" eth0)
+	echo $((after - before))
+}
+
+# bridge: switched inside the driver, nothing reaches the wire.
+test_bridge() {
+	local n
+
+	topo_setup
+	topo_slaves l2 bridge
+	ping_ok "$ns0" 192.0.2.11
+	ping_ok "$ns1" 192.0.2.10
+	ping_ok "$ns0" 2001:db8:1::11
+	n=$(router_rx_during 10)
+	[ "$n" -lt 10 ] || fail "router received $n packets for 10 bridged pings"
+}
+
+# private: no unicast between slaves, even with the neighbours known;
+# the master's side is still reachable.
+test_private() {
+	local mode
+
+	for mode in l2 l3; do
+		topo_setup
+		topo_slaves "$mode" private
+		static_neighbours 2>/dev/null || true
+		ping_fails "$ns0" "$(topo_addr4 "$mode" 11)"
+		ping_fails "$ns1" "$(topo_addr4 "$mode" 10)"
+		ping_fails "$ns0" "$(topo_addr6 "$mode" 11)"
+		ping_ok "$ns0" 192.0.2.254
+		ping_ok "$ns1" 192.0.2.254
+		ping_ok "$ns0" 2001:db8:1::254
+		ping_ok "$ns0" 203.0.113.1
+		ping_ok "$router" "$(topo_addr4 "$mode" 10)"
+		lib_cleanup
+	done
+}
+
+# Improvement: private also keeps a slave's broadcasts (here ARP requests)
+# from its siblings: ns1 never hears of ns0.
+test_private_broadcast() {
+	local before after
+
+	topo_setup
+	topo_slaves l2 private
+	ping_ok "$ns0" 192.0.2.254
+	before=$(rx_of "$ns1" ipvl1)
+	ping_fails "$ns0" 192.0.2.11
+	after=$(rx_of "$ns1" ipvl1)
+	if topo_ip "$ns1" neigh show 192.0.2.10 | grep -q .; then
+		fail "ns1 learnt ns0 from its ARP request: $(topo_ip "$ns1" neigh show 192.0.2.10)"
+	fi
+	[ "$after" -eq "$before" ] ||
+		fail "ipvl1 received $((after - before)) packets from a private sibling"
+	# the same request does reach the router
+	ping_ok "$ns0" 192.0.2.254
+}
+
+# The router's port becomes a hairpinning bridge port: the external switch.
+router_hairpin_switch() {
+	topo_ip "$router" link add br0 type bridge
+	topo_ip "$router" addr flush dev eth0
+	topo_ip "$router" link set eth0 master br0
+	topo_ip "$router" link set br0 up
+	topo_ip "$router" addr add 192.0.2.254/24 dev br0
+	topo_ip "$router" addr add 2001:db8:1::254/64 dev br0 nodad
+	topo_ip "$router" link set dev eth0 type bridge_slave hairpin "$1"
+}
+
+# vepa: ns0 -> ns1 goes out of the master and only works when the switch
+# reflects it; bridge, on the same topology, keeps it off the wire.
+test_vepa() {
+	local n
+
+	topo_setup
+	router_hairpin_switch off
+	topo_slaves l2 vepa
+	static_neighbours
+	wait_for ping_ok "$ns0" 192.0.2.254
+	ping_fails "$ns0" 192.0.2.11
+	topo_ip "$router" link set dev eth0 type bridge_slave hairpin on
+	wait_for ping_ok "$ns0" 192.0.2.11
+	n=$(router_rx_during 10)
+	[ "$n" -ge 20 ] ||
+		fail "router's eth0 received $n packets for 10 vepa pings, want >= 20"
+
+	topo_ip "$ns1" link set ipvl1 type ipvlan mode l2 bridge
+	n=$(router_rx_during 10)
+	[ "$n" -lt 10 ] ||
+		fail "router's eth0 received $n packets for 10 bridged pings"
+}
+
+flags_of() {
+	ip -n "$1" -d link show "$2" | grep -o "ipvlan  mode [a-z0-9]* [a-z]*"
+}
+
+# A changelink of the flags on ipvl1 shows on ipvl0, and behaves so.
+test_changelink_flags_port() {
+	local flag
+
+	topo_setup
+	topo_slaves l2 bridge
+	for flag in private vepa bridge private bridge; do
+		topo_ip "$ns1" link set ipvl1 type ipvlan mode l2 "$flag"
+		expect_eq "ipvl0 after ipvl1 -> $flag" "$(flags_of "$ns0" ipvl0)" \
+			"ipvlan  mode l2 $flag"
+		expect_eq "ipvl1" "$(flags_of "$ns1" ipvl1)" "ipvlan  mode l2 $flag"
+	done
+	static_neighbours
+	ping_ok "$ns0" 192.0.2.11
+	topo_ip "$ns0" link set ipvl0 type ipvlan mode l2 private
+	expect_eq "ipvl1 after ipvl0 -> private" "$(flags_of "$ns1" ipvl1)" \
+		"ipvlan  mode l2 private"
+	ping_fails "$ns0" 192.0.2.11
+	topo_ip "$ns0" link set ipvl0 type ipvlan mode l2 bridge
+	ping_ok "$ns0" 192.0.2.11
+}
+
+ktap_plan 5
+run_test "bridge: slaves reach each other, nothing on the wire" test_bridge
+run_test "private: no slave-to-slave unicast, outside still reachable (l2, l3)" test_private
+run_improvement "private: a slave's broadcast ARP does not reach its sibling" test_private_broadcast
+run_test "vepa: slave-to-slave goes through the wire, needs the hairpin" test_vepa
+run_test "changelink of the flags on one slave changes the port" test_changelink_flags_port
+ktap_finish

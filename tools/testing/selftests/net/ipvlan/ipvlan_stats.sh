@@ -1,0 +1,158 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# A slave's counters as "ip -s -j link show" reports them: known traffic
+# moves rx/tx packets and bytes by the right amounts, and broadcasts
+# count as multicast.
+#
+#   +------ ns0 ------+
+#   |  ipvl0          |   192.0.2.10 (l2) or 198.51.100.10 (l3)
+#   +--------#--------+
+#   +--------#------ ns host --------+
+#   |  eth0 192.0.2.1 (veth)         |
+#   +--------#-----------------------+
+#            #  (veth: the wire)
+#   +--------#------ ns router ------+
+#   |  eth0 192.0.2.254              |   198.51.100.0/24 via 192.0.2.1
+#   +--------------------------------+
+
+set -e
+cd "$(dirname "$0")"
+. ./lib.sh
+
+require_root
+require_cmd ip ping python3
+
+# setup MODE: the topology above with one slave in MODE.
+setup() {
+	make_ns host
+	make_ns router
+	make_ns ns0
+	make_wire "$host" eth0 "$router" eth0
+	ip -n "$host" addr add 192.0.2.1/24 dev eth0
+	ip -n "$router" addr add 192.0.2.254/24 dev eth0
+	ip -n "$router" route add 198.51.100.0/24 via 192.0.2.1
+	ip -n "$host" link add link eth0 name ipvl0 type ipvlan mode "$1"
+	ip -n "$host" link set ipvl0 netns "$ns0"
+	ip -n "$ns0" link set ipvl0 up
+	if [ "$1" = l2 ]; then
+		slave=192.0.2.10
+		ip -n "$ns0" addr add 192.0.2.10/24 dev ipvl0
+		ip -n "$ns0" route add default via 192.0.2.254
+	else
+		slave=198.51.100.10
+		ip -n "$ns0" addr add 198.51.100.10/24 dev ipvl0
+		ip -n "$ns0" route add default dev ipvl0
+	fi
+	wait_for ping_ok "$router" "$slave"
+}
+
+# stats NS DEV: "rx_packets rx_bytes rx_multicast tx_packets tx_bytes"
+stats() {
+	ip -n "$1" -s -j link show "$2" | python3 -c '
+import json, sys
+s = json.load(sys.stdin)[0]["stats64"]
+print(s["rx"]["packets"], s["rx"]["bytes"], s["rx"]["multicast"],
+      s["tx"]["packets"], s["tx"]["bytes"])'
+}
+
+# delta BEFORE AFTER FIELD: how much field FIELD (1-based) grew.
+delta() {
+	local b a
+
+	b=$(echo "$1" | cut -d' ' -f"$3")
+	a=$(echo "$2" | cut -d' ' -f"$3")
+	echo $((a - b))
+}
+
+# in_range WHAT VALUE MIN MAX
+in_range() {
+	[ "$2" -ge "$3" ] && [ "$2" -le "$4" ] ||
+		fail "$1: $2, want $3..$4"
+}
+
+# check_counters BEFORE AFTER N LEN: N echo requests of IP length LEN
+# received and N replies sent.  Bytes may or may not count the Ethernet
+# header; a few packets of other traffic (ARP, ND) are tolerated.
+check_counters() {
+	local n=$3 len=$4
+
+	echo "before: $1"
+	echo "after:  $2"
+	in_range "rx packets" "$(delta "$1" "$2" 1)" "$n" $((n + 6))
+	in_range "tx packets" "$(delta "$1" "$2" 4)" "$n" $((n + 6))
+	in_range "rx bytes" "$(delta "$1" "$2" 2)" $((n * len)) \
+		$(((n + 6) * (len + 14) + 6 * 100))
+	in_range "tx bytes" "$(delta "$1" "$2" 5)" $((n * len)) \
+		$(((n + 6) * (len + 14) + 6 * 100))
+}
+
+# Pinged 10 times with 100 bytes of data: 10 packets of 128 bytes (IP) in,
+# 10 out.
+test_l2_counters() {
+	local before after
+
+	setup l2
+	before=$(stats "$ns0" ipvl0)
+	ip netns exec "$router" ping -q -c 10 -i 0.1 -s 100 "$slave" >/dev/null
+	after=$(stats "$ns0" ipvl0)
+	check_counters "$before" "$after" 10 128
+}
+
+# The slave pings out, 1000 bytes of data: 1028-byte IP packets.
+test_l2_counters_tx() {
+	local before after
+
+	setup l2
+	before=$(stats "$ns0" ipvl0)
+	ip netns exec "$ns0" ping -q -c 10 -i 0.1 -s 1000 192.0.2.254 >/dev/null
+	after=$(stats "$ns0" ipvl0)
+	check_counters "$before" "$after" 10 1028
+}
+
+test_l3_counters() {
+	local before after
+
+	setup l3
+	before=$(stats "$ns0" ipvl0)
+	ip netns exec "$router" ping -q -c 10 -i 0.1 -s 100 "$slave" >/dev/null
+	after=$(stats "$ns0" ipvl0)
+	check_counters "$before" "$after" 10 128
+}
+
+# Broadcast pings are received as multicast, and counted so.
+test_l2_broadcast_counts_multicast() {
+	local before after
+
+	setup l2
+	ip netns exec "$router" sysctl -qw net.ipv4.icmp_echo_ignore_broadcasts=0
+	before=$(stats "$ns0" ipvl0)
+	ip netns exec "$router" ping -b -q -c 10 -i 0.1 -W 2 192.0.2.255 \
+		>/dev/null 2>&1 || true
+	after=$(stats "$ns0" ipvl0)
+	echo "before: $before"
+	echo "after:  $after"
+	in_range "rx multicast" "$(delta "$before" "$after" 3)" 10 30
+	in_range "rx packets" "$(delta "$before" "$after" 1)" 10 30
+	# ns0 answered each one
+	in_range "tx packets" "$(delta "$before" "$after" 4)" 10 30
+}
+
+# Unicast traffic leaves the multicast counter alone.
+test_unicast_not_multicast() {
+	local before after
+
+	setup l2
+	before=$(stats "$ns0" ipvl0)
+	ip netns exec "$router" ping -q -c 10 -i 0.1 "$slave" >/dev/null
+	after=$(stats "$ns0" ipvl0)
+	in_range "rx multicast for unicast pings" "$(delta "$before" "$after" 3)" 0 5
+}
+
+ktap_plan 5
+run_test "l2: 10 pings in: rx/tx packets and bytes" test_l2_counters
+run_test "l2: 10 pings out: rx/tx packets and bytes" test_l2_counters_tx
+run_test "l3: 10 pings in: rx/tx packets and bytes" test_l3_counters
+run_test "l2: broadcast pings count as rx multicast" test_l2_broadcast_counts_multicast
+run_test "l2: unicast pings do not count as multicast" test_unicast_not_multicast
+ktap_finish

@@ -10,7 +10,9 @@ tests=("$@")
 if [ ${#tests[@]} -eq 0 ]; then
 	tests=(ipvlan_basic.sh ipvlan_netlink.sh ipvlan_addresses.sh
 	       ipvlan_traffic.sh ipvlan_multicast.sh ipvlan_l3s.sh ipvlan_ipvtap.sh
-	       ipvlan_offload.sh ipvlan_bond.sh ipvlan_module.sh)
+	       ipvlan_offload.sh ipvlan_bond.sh ipvlan_master.sh ipvlan_slave.sh
+	       ipvlan_flags.sh ipvlan_changelink.sh ipvlan_stats.sh
+	       ipvlan_module.sh)
 fi
 
 passed=0

@@ -37,7 +37,7 @@ KARCH = $(if $(shell grep -s '^CONFIG_UML=y' $(KDIR)/.config),um,)
 IPVLAN ?= ours
 export IPVLAN
 
-.PHONY: all modules clean check demo kernel
+.PHONY: all modules clean check demo kernel bench
 
 all: modules
 
@@ -60,3 +60,9 @@ demo:
 	$(UML)/vm.sh --ipvlan $(IPVLAN) -- $(SELFTESTS)/demo.sh
 
 endif
+
+# ours vs stock vs macvlan vs a bare veth, on the kernel without debug
+# options; BENCH_ARGS passes settings, e.g. BENCH_ARGS="REPS=9 PARTS='rx tx'"
+bench:
+	$(UML)/vm.sh --flavor perf --timeout 5400 -- \
+		env $(BENCH_ARGS) $(SELFTESTS)/ipvlan_bench.sh

@@ -1,0 +1,345 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Benchmark, run inside the perf UML kernel by "make bench": ours against
+# stock ipvlan.ko, macvlan and a bare veth, in one boot, swapping modules
+# with rmmod/insmod.  Every figure is the median of REPS runs, with min and
+# max.  Not a test: it prints figures and ratios, it does not judge them.
+#
+#   RX:   pktgen (xmit_mode netif_receive) injects 64-byte UDP frames into
+#         the master, as if from the wire, addressed to a slave (for the
+#         bare veth: to the master's own address, no demux at all).
+#   TX:   pktgen sends 64-byte UDP frames out of a slave; the master is a
+#         dummy device, so only the path through the driver is measured.
+#   TCP:  iperf3 from a slave in ns0 to the wire's far end.
+#   Scale: RX pps with 1..65536 addresses on the port (one slave, and
+#         spread over many), destinations uniformly random; the time to
+#         add the addresses, and to create and delete the slaves.
+#
+#   +--- ns0 ---+                 +--- wire ---+
+#   | ipvl0     |                 |  peer0     | 192.0.2.254
+#   +----|------+                 +----|-------+
+#        +------- eth0 (veth, init ns) +     dummy0 (init ns, TX runs)
+
+set -u
+cd "$(dirname "$0")"
+
+REPS=${REPS:-5}
+COUNT=${COUNT:-1000000}
+TCP_SECS=${TCP_SECS:-3}
+SCALE=${SCALE:-1 256 4096 65536}
+SLAVES_MAX=${SLAVES_MAX:-4096}
+PARTS=${PARTS:-rx tx tcp}
+VARIANTS=${VARIANTS:-veth:none:- stock-l2:stock:l2 ours-l2:ours:l2 stock-l3:stock:l3 ours-l3:ours:l3 macvlan:macvlan:l2}
+PG=/proc/net/pktgen
+RESULTS=()
+
+log() { echo "# $*"; }
+
+# median min max of the numbers on stdin
+stats() {
+	sort -n | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "0 0 0"; exit }
+		printf "%d %d %d\n", v[int((NR + 1) / 2)], v[1], v[NR] }'
+}
+
+record() {
+	RESULTS+=("$1 $2 $3")
+	printf '%-10s %-10s %12s  (min %s, max %s)\n' "$1" "$2" \
+		$(echo "$3" | awk '{ print $1, $2, $3 }')
+}
+
+cleanup_net() {
+	ip netns del ns0 2>/dev/null
+	ip netns del wire 2>/dev/null
+	ip link del eth0 2>/dev/null
+	ip link del dummy0 2>/dev/null
+	sleep 0.5
+}
+
+use_driver() {
+	cleanup_net
+	rmmod ipvlan 2>/dev/null
+	case "$1" in
+	ours) insmod "$IPVLAN_OURS_DIR/ipvlan.ko" ;;
+	stock) insmod "$IPVLAN_STOCK_DIR/ipvlan.ko" ;;
+	esac
+}
+
+# The wire: eth0 in the init namespace, peer0 in "wire".
+make_wire() {
+	ip netns add wire
+	ip netns add ns0
+	ip -n ns0 link set lo up
+	ip -n wire link set lo up
+	ip netns exec ns0 sysctl -qw net.ipv6.conf.default.disable_ipv6=1
+	ip link add eth0 type veth peer name peer0 netns wire
+	ip addr add 192.0.2.1/24 dev eth0
+	ip link set eth0 up
+	ip -n wire addr add 192.0.2.254/24 dev peer0
+	ip -n wire link set peer0 up
+	ip -n wire route add 198.51.100.0/24 via 192.0.2.1
+}
+
+# slave KIND MODE: ipvl0 (or mv0) in ns0 on eth0; prints its address.
+make_slave() {
+	local kind=$1
+	local mode=$2
+	local addr=192.0.2.10
+
+	case "$kind" in
+	macvlan) ip link add link eth0 name ipvl0 type macvlan mode bridge ;;
+	*) ip link add link eth0 name ipvl0 type ipvlan mode "$mode" ;;
+	esac
+	[ "$mode" = l3 ] && addr=198.51.100.10
+	ip link set ipvl0 netns ns0
+	ip -n ns0 addr add $addr/24 dev ipvl0
+	ip -n ns0 link set ipvl0 up
+	if [ "$mode" = l3 ]; then
+		ip -n ns0 route add default dev ipvl0
+	else
+		ip -n ns0 route add default via 192.0.2.254
+	fi
+	echo $addr
+}
+
+pg_set() {
+	echo "$2" >"$PG/$1" || log "pktgen: '$2' refused on $1"
+}
+
+# pg_run NETNS DEV MODE DST DST_MAC [DST_MAX]: one pktgen run, prints pps
+pg_run() {
+	local ns=$1 dev=$2 mode=$3 dst=$4 mac=$5 dmax=${6:-}
+	local ex=""
+
+	[ "$ns" = init ] || ex="ip netns exec $ns"
+	$ex bash -c "
+		echo rem_device_all > $PG/kpktgend_0
+		echo 'add_device $dev' > $PG/kpktgend_0
+		p=$PG/$dev
+		echo 'count $COUNT' > \$p
+		echo 'pkt_size 64' > \$p
+		echo 'clone_skb 0' > \$p
+		echo 'burst 1' > \$p
+		echo 'delay 0' > \$p
+		echo 'xmit_mode $mode' > \$p
+		echo 'src_min 192.0.2.254' > \$p
+		echo 'src_max 192.0.2.254' > \$p
+		echo 'udp_dst_min 9' > \$p
+		echo 'udp_dst_max 9' > \$p
+		echo 'dst_mac $mac' > \$p
+		if [ -n '$dmax' ]; then
+			echo 'dst_min $dst' > \$p
+			echo 'dst_max $dmax' > \$p
+			echo 'flag IPDST_RND' > \$p
+		else
+			echo 'dst $dst' > \$p
+		fi
+		echo start > $PG/pgctrl
+		sed -n 's/^ *\([0-9]*\)pps.*/\1/p' \$p
+	"
+}
+
+pg_reps() {
+	local i
+
+	for i in $(seq "$REPS"); do
+		pg_run "$@"
+	done | stats
+}
+
+mac_of() {
+	ip ${2:+-n $2} link show "$1" | awk '/link\/ether/ { print $2 }'
+}
+
+# --- RX -------------------------------------------------------------------
+
+rx_variant() {
+	local name=$1 kind=$2 mode=$3
+	local addr mac
+
+	use_driver "$kind"
+	make_wire
+	if [ "$kind" = none ]; then
+		addr=192.0.2.1
+		mac=$(mac_of eth0)
+	else
+		addr=$(make_slave "$kind" "$mode")
+		mac=$(mac_of ipvl0 ns0)
+	fi
+	record rx_pps "$name" "$(pg_reps init eth0 netif_receive "$addr" "$mac")"
+}
+
+# --- TX -------------------------------------------------------------------
+
+tx_variant() {
+	local name=$1 kind=$2 mode=$3
+	local dev=ipvl0 ns=ns0
+
+	use_driver "$kind"
+	ip netns add ns0
+	ip -n ns0 link set lo up
+	ip link add dummy0 type dummy
+	ip addr add 192.0.2.1/24 dev dummy0
+	ip link set dummy0 up
+	case "$kind" in
+	none) dev=dummy0; ns=init ;;
+	macvlan) ip link add link dummy0 name ipvl0 type macvlan mode bridge ;;
+	*) ip link add link dummy0 name ipvl0 type ipvlan mode "$mode" ;;
+	esac
+	if [ "$kind" != none ]; then
+		ip link set ipvl0 netns ns0
+		ip -n ns0 addr add 192.0.2.10/24 dev ipvl0
+		ip -n ns0 link set ipvl0 up
+	fi
+	record tx_pps "$name" \
+		"$(pg_reps "$ns" "$dev" start_xmit 192.0.2.254 02:00:00:00:00:fe)"
+}
+
+# --- TCP ------------------------------------------------------------------
+
+tcp_once() {
+	local ex=$1
+
+	$ex iperf3 -c 192.0.2.254 -t "$TCP_SECS" -J 2>/dev/null |
+		python3 -c 'import json,sys
+d = json.load(sys.stdin)
+print(int(d["end"]["sum_received"]["bits_per_second"] / 1e6))'
+}
+
+tcp_variant() {
+	local name=$1 kind=$2 mode=$3
+	local ex="ip netns exec ns0" i
+
+	use_driver "$kind"
+	make_wire
+	if [ "$kind" = none ]; then
+		ex=""
+	else
+		make_slave "$kind" "$mode" >/dev/null
+	fi
+	ip netns exec wire iperf3 -s -D -B 192.0.2.254 >/dev/null 2>&1
+	sleep 0.5
+	record tcp_mbps "$name" "$(for i in $(seq "$REPS"); do tcp_once "$ex"; done | stats)"
+	pkill iperf3
+}
+
+# --- Scale ----------------------------------------------------------------
+
+# ip -batch, in chunks: iproute2 6.1 crashes on very long batches
+batch() {
+	local dir
+
+	dir=$(mktemp -d)
+	split -l 4000 "$1" "$dir/chunk."
+	for f in "$dir"/chunk.*; do
+		ip -batch "$f" || echo "# ip -batch failed on $f"
+	done
+	rm -rf "$dir"
+}
+
+# addr_of N: the Nth address of 10.0.0.0/8 (N from 0)
+addr_of() {
+	echo "10.$(($1 >> 16 & 255)).$(($1 >> 8 & 255)).$(($1 & 255))"
+}
+
+now_ms() {
+	date +%s%3N
+}
+
+# scale_variant DRIVER ADDRS SLAVES: RX pps with ADDRS addresses spread over
+# SLAVES slaves of one port, and the times to set it all up and down.
+scale_variant() {
+	local drv=$1 n=$2 slaves=$3
+	local t0 t1 t2 t3 i mac pps
+
+	use_driver "$drv"
+	make_wire
+	# one awk, not a process per line: forks are slow under UML
+	awk -v s="$slaves" 'BEGIN {
+		for (i = 0; i < s; i++)
+			printf "link add link eth0 name s%d type ipvlan mode l3\n", i
+		for (i = 0; i < s; i++)
+			printf "link set s%d up\n", i }' >/tmp/ipvlan_bench.slaves
+	awk -v n="$n" -v s="$slaves" 'BEGIN {
+		for (i = 0; i < n; i++)
+			printf "addr add 10.%d.%d.%d/32 dev s%d\n", int(i / 65536) % 256,
+				int(i / 256) % 256, i % 256, i % s }' >/tmp/ipvlan_bench.addrs
+	t0=$(now_ms)
+	batch /tmp/ipvlan_bench.slaves
+	t1=$(now_ms)
+	batch /tmp/ipvlan_bench.addrs
+	t2=$(now_ms)
+	mac=$(mac_of eth0)
+	pps=$(pg_reps init eth0 netif_receive "$(addr_of 0)" "$mac" \
+		"$(addr_of $((n - 1)))")
+	t3=$(now_ms)
+	ip link del eth0
+	record scale_pps "$drv/$n/$slaves" "$pps"
+	printf '%-10s %-10s create %s ms, addresses %s ms, delete %s ms\n' \
+		scale_time "$drv/$n/$slaves" $((t1 - t0)) $((t2 - t1)) \
+		$(($(now_ms) - t3))
+	RESULTS+=("slaves_ms $drv/$n/$slaves $((t1 - t0)) $((t1 - t0)) $((t1 - t0))")
+	RESULTS+=("addrs_ms $drv/$n/$slaves $((t2 - t1)) $((t2 - t1)) $((t2 - t1))")
+}
+
+ratio() {
+	local a b
+
+	a=$(printf '%s\n' "${RESULTS[@]}" | awk -v k="$1" -v v="$2" '$1 == k && $2 == v { print $3 }')
+	b=$(printf '%s\n' "${RESULTS[@]}" | awk -v k="$1" -v v="$3" '$1 == k && $2 == v { print $3 }')
+	awk -v a="${a:-0}" -v b="${b:-0}" 'BEGIN { if (b > 0) printf "%.3f", a / b; else printf "n/a" }'
+}
+
+summary() {
+	echo
+	echo "## ratios (median/median)"
+	printf '%-28s %s\n' "RX ours/stock L2" "$(ratio rx_pps ours-l2 stock-l2)"
+	printf '%-28s %s\n' "RX ours/stock L3" "$(ratio rx_pps ours-l3 stock-l3)"
+	printf '%-28s %s\n' "RX ours L2/bare veth" "$(ratio rx_pps ours-l2 veth)"
+	printf '%-28s %s\n' "RX ours L3/bare veth" "$(ratio rx_pps ours-l3 veth)"
+	printf '%-28s %s\n' "RX ours L2/macvlan" "$(ratio rx_pps ours-l2 macvlan)"
+	printf '%-28s %s\n' "TX ours/stock L2" "$(ratio tx_pps ours-l2 stock-l2)"
+	printf '%-28s %s\n' "TX ours/stock L3" "$(ratio tx_pps ours-l3 stock-l3)"
+	printf '%-28s %s\n' "TCP ours/stock L2" "$(ratio tcp_mbps ours-l2 stock-l2)"
+	printf '%-28s %s\n' "TCP ours/stock L3" "$(ratio tcp_mbps ours-l3 stock-l3)"
+}
+
+main() {
+	local v kind mode d n s
+
+	[ -d "$PG" ] || modprobe pktgen 2>/dev/null
+	[ -d "$PG" ] || { echo "no pktgen"; exit 4; }
+	echo "# ipvlan benchmark: kernel $(uname -r), REPS=$REPS COUNT=$COUNT"
+	echo "# kind       variant          median"
+	for v in $VARIANTS; do
+		IFS=: read -r name kind mode <<<"$v"
+		case " $PARTS " in *" rx "*) rx_variant "$name" "$kind" "$mode" ;; esac
+		case " $PARTS " in *" tx "*) tx_variant "$name" "$kind" "$mode" ;; esac
+		case " $PARTS " in *" tcp "*) tcp_variant "$name" "$kind" "$mode" ;; esac
+	done
+	summary
+	if [ -n "$SCALE" ] && [[ " $PARTS " == *" scale "* ]]; then
+		echo
+		echo "## scaling: RX pps with N addresses over S slaves"
+		for n in $SCALE; do
+			for s in 1 "$SLAVES_MAX"; do
+				[ "$s" -gt "$n" ] && continue
+				for d in stock ours; do
+					scale_variant "$d" "$n" "$s"
+				done
+			done
+		done
+		echo
+		echo "## scaling ratios"
+		for s in 1 "$SLAVES_MAX"; do
+			for d in stock ours; do
+				printf '%-28s %s\n' "$d pps 65536/1 (S=$s)" \
+					"$(ratio scale_pps "$d/65536/$s" "$d/1/1")"
+			done
+		done
+	fi
+	use_driver none
+}
+
+main "$@"

@@ -59,10 +59,10 @@ check:
 demo:
 	$(UML)/vm.sh --ipvlan $(IPVLAN) -- $(SELFTESTS)/demo.sh
 
-endif
-
 # ours vs stock vs macvlan vs a bare veth, on the kernel without debug
 # options; BENCH_ARGS passes settings, e.g. BENCH_ARGS="REPS=9 PARTS='rx tx'"
 bench:
 	$(UML)/vm.sh --flavor perf --timeout 5400 -- \
 		env $(BENCH_ARGS) $(SELFTESTS)/ipvlan_bench.sh
+
+endif

@@ -72,8 +72,9 @@ in_range() {
 }
 
 # check_counters BEFORE AFTER N LEN: N echo requests of IP length LEN
-# received and N replies sent.  Bytes may or may not count the Ethernet
-# header; a few packets of other traffic (ARP, ND) are tolerated.
+# received and N replies sent.  Bytes count the Ethernet header too, in
+# l3 as in l2 (as stock does); a few packets of other traffic (ARP, ND)
+# are tolerated.
 check_counters() {
 	local n=$3 len=$4
 
@@ -81,9 +82,9 @@ check_counters() {
 	echo "after:  $2"
 	in_range "rx packets" "$(delta "$1" "$2" 1)" "$n" $((n + 6))
 	in_range "tx packets" "$(delta "$1" "$2" 4)" "$n" $((n + 6))
-	in_range "rx bytes" "$(delta "$1" "$2" 2)" $((n * len)) \
+	in_range "rx bytes" "$(delta "$1" "$2" 2)" $((n * (len + 14))) \
 		$(((n + 6) * (len + 14) + 6 * 100))
-	in_range "tx bytes" "$(delta "$1" "$2" 5)" $((n * len)) \
+	in_range "tx bytes" "$(delta "$1" "$2" 5)" $((n * (len + 14))) \
 		$(((n + 6) * (len + 14) + 6 * 100))
 }
 

@@ -18,7 +18,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../../../../.." && pwd)
 ipvlan=ours
 flavor=debug
-timeout=3000
+timeout=1800
 
 usage() {
 	echo "usage: $0 [--ipvlan ours|stock] [--flavor debug|perf] [--timeout S] -- cmd..." >&2
@@ -95,7 +95,6 @@ mount -t devtmpfs devtmpfs /dev 2>/dev/null
 ln -sf /proc/self/fd /dev/fd
 mount --bind $run/lib/modules /lib/modules
 ip link set lo up
-echo 1 > /proc/sys/kernel/panic_on_oops 2>/dev/null
 cd $top
 rc=0
 ( $(printf '%q ' "$@") ) || rc=\$?

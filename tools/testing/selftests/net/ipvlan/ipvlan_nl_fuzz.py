@@ -18,7 +18,7 @@ requests of each kind, the refusals without a message as distinct
 
   ipvlan_nl_fuzz.py [--seed N] [--count N] [--race N] [-v]
 
-COUNT (default 1500) requests in the first phase, RACE (default 400)
+COUNT (default 1000) requests in the first phase, RACE (default 400)
 requests per racing process.  Run as root; it makes its own namespaces.
 IPVLAN=stock reports missing messages without failing on them.
 """
@@ -595,7 +595,7 @@ def main():
     p = argparse.ArgumentParser()
     p.add_argument("--seed", type=int, default=int(os.environ.get("SEED", 1)))
     p.add_argument("--count", type=int,
-                   default=int(os.environ.get("NL_REQUESTS", 1500)))
+                   default=int(os.environ.get("NL_REQUESTS", 1000)))
     p.add_argument("--race", type=int,
                    default=int(os.environ.get("NL_RACE", 400)))
     p.add_argument("-v", "--verbose", action="store_true")

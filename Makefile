@@ -37,7 +37,7 @@ KARCH = $(if $(shell grep -s '^CONFIG_UML=y' $(KDIR)/.config),um,)
 IPVLAN ?= ours
 export IPVLAN
 
-.PHONY: all modules clean check demo kernel bench
+.PHONY: all modules clean check demo kernel fuzz stress bench
 
 all: modules
 
@@ -54,6 +54,18 @@ kernel:
 # All selftests inside the UML kernel, against ours or IPVLAN=stock.
 check:
 	$(UML)/vm.sh --ipvlan $(IPVLAN) -- $(SELFTESTS)/run_tests.sh
+
+# Long fuzzing runs (1,000,000 frames; 10,000 netlink requests) and a long
+# stress run (DURATION=600), one VM each; the short versions are in check.
+fuzz:
+	$(UML)/vm.sh --ipvlan $(IPVLAN) -- env FRAMES=$${FRAMES:-1000000} \
+		$(SELFTESTS)/run_tests.sh ipvlan_fuzz.sh
+	$(UML)/vm.sh --ipvlan $(IPVLAN) -- env NL_REQUESTS=$${NL_REQUESTS:-10000} \
+		NL_RACE=$${NL_RACE:-2000} $(SELFTESTS)/run_tests.sh ipvlan_nl_fuzz.py
+
+stress:
+	$(UML)/vm.sh --ipvlan $(IPVLAN) -- env DURATION=$${DURATION:-600} \
+		$(SELFTESTS)/run_tests.sh ipvlan_stress.sh
 
 # The HOWTO's example, for real, in L2 then L3 mode.
 demo:

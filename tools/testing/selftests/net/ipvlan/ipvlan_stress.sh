@@ -1,0 +1,406 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Seeded, time-bounded chaos while traffic runs: 3 masters with 64 slaves
+# each spread over 32 namespaces; in parallel and at random, workers add
+# and delete slaves, add and delete IPv4/IPv6 addresses, toggle masters up
+# and down, change mode and flags, move slaves and masters between
+# namespaces, delete namespaces with slaves inside, delete and recreate a
+# master, and try to remove and insert the module, while ping floods (and
+# iperf3, when installed) run from the wire.
+#
+# Afterwards: no address is live on two up slaves of one master, every
+# device and namespace created is gone, and ipvlan's refcount is 0 (it
+# unloads).  Kernel splats and leaks are caught by vm.sh.
+#
+#   DURATION: seconds of chaos (default 40); SEED (default 1)
+#
+#   +- c0 -+ +- c1 -+ ... +- c31 -+     slaves s<k>_<i> of master m<k>
+#   +--#---+ +--#---+     +---#---+
+#   +--#--------#-- host ----#----+     (host2: where masters move to)
+#   |  m0        m1        m2     |
+#   +--#---------#---------#------+
+#   +--#---------#---------#------+
+#   |  w0        w1        w2     |  wire: 10.10k.255.254/16
+#   +-------------- wire ---------+
+
+set -e
+cd "$(dirname "$0")"
+. ./lib.sh
+. ./fuzz_lib.sh
+
+require_root
+require_cmd ip ping modprobe
+
+DURATION=${DURATION:-40}
+SEED=${SEED:-1}
+NMASTERS=3
+NSLAVES=64
+NNS=32
+POOL=24		# addresses per master and family: small, to collide
+
+TAG=$(mktemp -u XXXXXX)
+H=ipvl-str-$TAG-host
+H2=ipvl-str-$TAG-host2
+W=ipvl-str-$TAG-wire
+STATE=$(mktemp -d)
+have_iperf=0
+command -v iperf3 >/dev/null && have_iperf=1
+
+cns() { echo "ipvl-str-$TAG-c$1"; }
+
+all_ns() {
+	local j
+
+	echo "$H" "$H2" "$W"
+	for j in $(seq 0 $((NNS - 1))); do
+		cns "$j"
+	done
+}
+
+new_ns() {
+	ip netns add "$1" 2>/dev/null || return 1
+	ip -n "$1" link set lo up
+	ns_tune "$1"
+	ns_harden "$1"
+}
+
+# Where master k is now (it moves between host and host2), or nothing.
+master_ns() {
+	if ip -n "$H" link show "m$1" >/dev/null 2>&1; then
+		echo "$H"
+	elif ip -n "$H2" link show "m$1" >/dev/null 2>&1; then
+		echo "$H2"
+	fi
+}
+
+make_master() {
+	local k=$1
+
+	ip -n "$H" link add "m$k" type veth peer name "w$k" netns "$W" || return 1
+	ip -n "$H" link set "m$k" up
+	ip -n "$W" link set "w$k" up 2>/dev/null || true
+	ip -n "$H" addr add "10.10$k.255.1/16" dev "m$k"
+	ip -n "$H" addr add "2001:db8:10$k::ff01/64" dev "m$k" nodad
+}
+
+# add_slave K I: slave s<K>_<I> of master K in a random namespace, up.
+add_slave() {
+	local k=$1 i=$2 mns ns
+
+	mns=$(master_ns "$k")
+	[ -n "$mns" ] || return 1
+	ns=$(cns $((RANDOM % NNS)))
+	ip -n "$mns" link add link "m$k" name "s${k}_$i" type ipvlan \
+		2>/dev/null || return 1
+	ip -n "$mns" link set "s${k}_$i" netns "$ns" 2>/dev/null || {
+		ip -n "$mns" link del "s${k}_$i" 2>/dev/null
+		return 1
+	}
+	ip -n "$ns" link set "s${k}_$i" up
+}
+
+# rand_slave: "NS NAME" of a random slave, or nothing.
+rand_slave() {
+	local ns name
+
+	ns=$(cns $((RANDOM % NNS)))
+	name=$(ip -n "$ns" -o link show type ipvlan 2>/dev/null |
+	       awk -F': ' '{sub(/@.*/, "", $2); print $2}' | shuf -n 1 \
+	       --random-source=<(yes "$RANDOM"))
+	[ -n "$name" ] && echo "$ns $name"
+}
+
+setup() {
+	local k i j batch ns
+
+	new_ns "$H"
+	new_ns "$H2"
+	new_ns "$W"
+	for j in $(seq 0 $((NNS - 1))); do
+		new_ns "$(cns "$j")"
+	done
+	for k in $(seq 0 $((NMASTERS - 1))); do
+		make_master "$k"
+		ip -n "$W" addr add "10.10$k.255.254/16" dev "w$k"
+		ip -n "$W" addr add "2001:db8:10$k::fffe/64" dev "w$k" nodad
+		ip -n "$H" link set "m$k" type veth 2>/dev/null || true
+		ip -n "$H" link add link "m$k" name "s${k}_0" type ipvlan \
+			mode "$(echo l2 l3 l2 | cut -d' ' -f$((k + 1)))"
+		batch=$(mktemp)
+		for i in $(seq 1 $((NSLAVES - 1))); do
+			echo "link add link m$k name s${k}_$i type ipvlan"
+		done >"$batch"
+		for i in $(seq 0 $((NSLAVES - 1))); do
+			echo "link set s${k}_$i netns $(cns $(((k * NSLAVES + i) % NNS)))"
+		done >>"$batch"
+		ip -n "$H" -batch "$batch"
+		rm -f "$batch"
+	done
+	for j in $(seq 0 $((NNS - 1))); do
+		ns=$(cns "$j")
+		ip -n "$ns" -o link show type ipvlan |
+			awk -F': ' '{sub(/@.*/, "", $2); print "link set " $2 " up"}' \
+			>"$STATE/up"
+		ip -n "$ns" -batch "$STATE/up"
+	done
+}
+
+# ---- workers: each loops until the deadline, counting what it did
+count() {
+	echo "$1" >>"$STATE/count.$BASHPID"
+}
+
+worker() {
+	local name=$1 id=$2
+
+	RANDOM=$((SEED * 1000 + id))
+	while [ "$(date +%s)" -lt "$DEADLINE" ]; do
+		if "w_$name" >/dev/null 2>&1; then
+			count "$name ok"
+		else
+			count "$name refused"
+		fi
+	done
+}
+
+w_slaves() {
+	local k=$((RANDOM % NMASTERS)) s
+
+	if [ $((RANDOM % 2)) -eq 0 ]; then
+		add_slave "$k" $((NSLAVES + RANDOM % 64))
+	else
+		s=$(rand_slave) || return 1
+		ip -n "${s% *}" link del "${s#* }"
+	fi
+}
+
+w_addrs() {
+	local s ns dev k a
+
+	s=$(rand_slave) || return 1
+	ns=${s% *}
+	dev=${s#* }
+	k=${dev#s}
+	k=${k%%_*}
+	case $((RANDOM % 4)) in
+	0) ip -n "$ns" addr add "10.10$k.0.$((1 + RANDOM % POOL))/16" dev "$dev" ;;
+	1) ip -n "$ns" addr add "2001:db8:10$k::$((1 + RANDOM % POOL))/64" \
+		dev "$dev" nodad ;;
+	*)
+		a=$(ip -n "$ns" -o addr show dev "$dev" scope global |
+		    awk '{print $4}' | shuf -n 1 --random-source=<(yes "$RANDOM"))
+		[ -n "$a" ] && ip -n "$ns" addr del "$a" dev "$dev"
+		;;
+	esac
+}
+
+w_updown() {
+	local k=$((RANDOM % NMASTERS)) mns
+
+	mns=$(master_ns "$k")
+	[ -n "$mns" ] || return 1
+	ip -n "$mns" link set "m$k" down
+	sleep 0.$((RANDOM % 3))
+	ip -n "$mns" link set "m$k" up
+}
+
+w_mode() {
+	local s modes=(l2 l3 l3s) flags=(bridge private vepa)
+
+	s=$(rand_slave) || return 1
+	ip -n "${s% *}" link set "${s#* }" type ipvlan \
+		mode "${modes[RANDOM % 3]}" "${flags[RANDOM % 3]}"
+}
+
+w_move() {
+	local s ns
+
+	s=$(rand_slave) || return 1
+	ns=$(cns $((RANDOM % NNS)))
+	ip -n "${s% *}" link set "${s#* }" netns "$ns"
+	ip -n "$ns" link set "${s#* }" up
+}
+
+w_master_move() {
+	local k=$((RANDOM % NMASTERS)) mns to
+
+	mns=$(master_ns "$k")
+	[ -n "$mns" ] || return 1
+	[ "$mns" = "$H" ] && to=$H2 || to=$H
+	ip -n "$mns" link set "m$k" netns "$to"
+	ip -n "$to" link set "m$k" up
+	ip -n "$to" addr add "10.10$k.255.1/16" dev "m$k" 2>/dev/null || true
+}
+
+w_ns_del() {
+	local ns
+
+	sleep 1
+	ns=$(cns $((RANDOM % NNS)))
+	ip netns del "$ns"
+	new_ns "$ns"
+}
+
+w_master_del() {
+	local k=$((RANDOM % NMASTERS)) mns i
+
+	sleep 2
+	mns=$(master_ns "$k")
+	[ -n "$mns" ] || return 1
+	ip -n "$mns" link del "m$k"
+	make_master "$k" || return 1
+	for i in $(seq 0 7); do
+		add_slave "$k" "$i" || true
+	done
+}
+
+w_module() {
+	sleep 1
+	modprobe -r ipvlan 2>/dev/null || true
+	modprobe ipvlan
+}
+
+# traffic: ping floods from the wire to the pools, broadcasts, iperf3
+w_ping() {
+	local k=$((RANDOM % NMASTERS))
+
+	ip netns exec "$W" ping -q -f -c 300 -w 2 "10.10$k.0.$((1 + RANDOM % POOL))"
+}
+
+w_ping6() {
+	local k=$((RANDOM % NMASTERS))
+
+	ip netns exec "$W" ping -q -f -c 300 -w 2 "2001:db8:10$k::$((1 + RANDOM % POOL))"
+}
+
+w_bcast() {
+	local k=$((RANDOM % NMASTERS))
+
+	ip netns exec "$W" ping -q -b -c 50 -i 0.01 -w 2 "10.10$k.255.255"
+}
+
+w_iperf() {
+	local s ns dev k
+
+	s=$(rand_slave) || return 1
+	ns=${s% *}
+	dev=${s#* }
+	k=${dev#s}
+	k=${k%%_*}
+	timeout 5 ip netns exec "$ns" iperf3 -c "10.10$k.255.254" -t 2 -B \
+		"$(ip -n "$ns" -o -4 addr show dev "$dev" | awk '{sub(/\/.*/, "", $4); print $4; exit}')"
+}
+
+# ---- checks
+# For each master, no address is on two up slaves.
+check_unique() {
+	local ns
+
+	for ns in $(all_ns); do
+		ip -n "$ns" -o link show type ipvlan 2>/dev/null |
+			awk -F': ' '$3 ~ /[<,]UP[,>]/ {sub(/@.*/, "", $2); print $2}' |
+			while read -r dev; do
+				ip -n "$ns" -o addr show dev "$dev" scope global |
+					awk -v d="$dev" -v n="$ns" '{
+						k = d; sub(/^s/, "", k); sub(/_.*/, "", k)
+						print k, $4, n, d }'
+			done
+	done >"$STATE/addrs"
+	awk '{ key = $1 " " $2; n[key]++; who[key] = who[key] " " $3 "/" $4 }
+	     END { for (k in n) if (n[k] > 1) { print "master m" k " on" who[k]; bad = 1 }
+		   exit bad }' "$STATE/addrs"
+}
+
+ipvlan_refs() {
+	awk '$1 == "ipvlan" { print $3 }' /proc/modules
+}
+
+cleanup_all() {
+	local ns
+
+	for ns in $(all_ns); do
+		ip netns del "$ns" 2>/dev/null || true
+	done
+}
+
+on_exit() {
+	[ -n "${iperf_pid:-}" ] && kill "$iperf_pid" 2>/dev/null
+	cleanup_all
+	rm -rf "$STATE"
+}
+trap on_exit EXIT
+
+ktap_plan 4
+start=$(date +%s)
+setup
+echo "# setup: $NMASTERS masters x $NSLAVES slaves in $NNS namespaces in $(($(date +%s) - start)) s"
+if [ "$have_iperf" = 1 ]; then
+	ip netns exec "$W" iperf3 -s -D -1 >/dev/null 2>&1 || true
+	ip netns exec "$W" iperf3 -s >/dev/null 2>&1 &
+	iperf_pid=$!
+else
+	echo "# iperf3 not installed: ping floods only"
+fi
+
+DEADLINE=$(($(date +%s) + DURATION))
+pids=()
+id=0
+workers=(slaves slaves addrs addrs addrs updown mode move move master_move
+	 ns_del master_del module ping ping6 bcast)
+[ "$have_iperf" = 1 ] && workers+=(iperf)
+for w in "${workers[@]}"; do
+	id=$((id + 1))
+	worker "$w" "$id" &
+	pids+=($!)
+done
+rc=0
+for p in "${pids[@]}"; do
+	wait "$p" || rc=1
+done
+[ -n "${iperf_pid:-}" ] && kill "$iperf_pid" 2>/dev/null
+wait 2>/dev/null || true
+echo "# seed $SEED, $DURATION s of chaos, ${#workers[@]} workers:"
+cat "$STATE"/count.* 2>/dev/null | sort | uniq -c |
+	awk '{ printf "#   %-12s %-8s %d\n", $2, $3, $1 }'
+total=$(cat "$STATE"/count.* 2>/dev/null | wc -l)
+echo "# $total operations; slaves now: $(for ns in $(all_ns); do
+	ip -n "$ns" -o link show type ipvlan 2>/dev/null; done | wc -l)"
+if [ "$rc" -eq 0 ] && [ "$total" -gt 0 ]; then
+	ktap_ok stress_chaos
+else
+	ktap_not_ok stress_chaos
+fi
+
+if out=$(check_unique); then
+	ktap_ok stress_addresses_unique
+else
+	echo "$out" | head -20 | sed 's/^/# /'
+	ktap_not_ok stress_addresses_unique
+fi
+
+# everything goes: namespaces (with their slaves), then the module
+cleanup_all
+left=""
+for ns in $(all_ns); do
+	[ -e "/run/netns/$ns" ] && left="$left $ns"
+done
+[ -z "$(ip -o link show type ipvlan)" ] || left="$left ipvlan-links-in-init-ns"
+if [ -z "$left" ]; then
+	ktap_ok stress_all_gone
+else
+	echo "# left behind:$left"
+	ktap_not_ok stress_all_gone
+fi
+
+modprobe -r ipvtap 2>/dev/null || true
+if wait_for bash -c '[ -z "$(awk '\''$1 == "ipvlan" { print $3 }'\'' /proc/modules)" ] ||
+		     [ "$(awk '\''$1 == "ipvlan" { print $3 }'\'' /proc/modules)" = 0 ]' &&
+   modprobe -r ipvlan && modprobe ipvlan && modprobe -r ipvlan; then
+	ktap_ok stress_module_unloads
+else
+	echo "# ipvlan refcount: $(ipvlan_refs)"
+	ktap_not_ok stress_module_unloads
+fi
+echo "# stress took $(($(date +%s) - start)) s"
+ktap_finish

@@ -48,8 +48,12 @@ build_ours() {
 	local dir=$top/build/mod-$(basename "$kdir")
 
 	mkdir -p "$dir"
-	(cd "$top" && cp -p Makefile ./*.c ./*.h "$dir/")
-	make -s -C "$kdir" ARCH=um M="$dir" modules >&2
+	# one build at a time per directory: runs may start together
+	(
+		flock 9
+		cd "$top" && cp -p Makefile ./*.c ./*.h "$dir/"
+		make -s -C "$kdir" ARCH=um M="$dir" modules >&2
+	) 9>"$dir.lock"
 	echo "$dir"
 }
 

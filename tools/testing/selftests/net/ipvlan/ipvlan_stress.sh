@@ -325,7 +325,7 @@ cleanup_all() {
 }
 
 on_exit() {
-	[ -n "${iperf_pid:-}" ] && kill "$iperf_pid" 2>/dev/null
+	[ -z "${iperf_pid:-}" ] || kill "$iperf_pid" 2>/dev/null || true
 	cleanup_all
 	rm -rf "$STATE"
 }
@@ -358,7 +358,7 @@ rc=0
 for p in "${pids[@]}"; do
 	wait "$p" || rc=1
 done
-[ -n "${iperf_pid:-}" ] && kill "$iperf_pid" 2>/dev/null
+[ -z "${iperf_pid:-}" ] || kill "$iperf_pid" 2>/dev/null || true
 wait 2>/dev/null || true
 echo "# seed $SEED, $DURATION s of chaos, ${#workers[@]} workers:"
 cat "$STATE"/count.* 2>/dev/null | sort | uniq -c |

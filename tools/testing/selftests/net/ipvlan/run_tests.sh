@@ -13,7 +13,7 @@ if [ ${#tests[@]} -eq 0 ]; then
 	       ipvlan_offload.sh ipvlan_bond.sh ipvlan_master.sh ipvlan_slave.sh
 	       ipvlan_flags.sh ipvlan_changelink.sh ipvlan_stats.sh
 	       ipvlan_module.sh ipvlan_fuzz.sh ipvlan_nl_fuzz.py
-	       ipvlan_regress.sh)
+	       ipvlan_regress.sh ipvlan_stress.sh)
 fi
 
 passed=0

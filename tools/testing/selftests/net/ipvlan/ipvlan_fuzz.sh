@@ -134,8 +134,10 @@ check_slaves() {
 combo=0
 test_fuzz() {
 	local mode=$1 flag=$2
-	local n=$((FRAMES / 9))
+	# rounded up, so that a run sends at least FRAMES frames in all
+	local n=$(((FRAMES + 8) / 9))
 	local seed=$((SEED + combo * 3))
+	local wire_n=$(((n + 1) / 2)) slave_n=$((n * 2 / 5))
 	local targets=() i mac
 
 	slaves_up "$mode" "$flag"
@@ -148,14 +150,14 @@ test_fuzz() {
 		echo "$mode $flag:"
 		# (a) into the master from the wire, to the shared MAC
 		ip netns exec "$wire" "$FUZZ_FRAMES" -i peer0 -m "$mac" \
-			-s "$seed" -c $((n / 2)) "${targets[@]}"
+			-s "$seed" -c "$wire_n" "${targets[@]}"
 		# (b) out of a slave, every socket kind, multicast loopback
 		ip netns exec "$ns0" "$FUZZ_FRAMES" -i ipvl0 \
-			-s $((seed + 1)) -c $((n * 2 / 5)) "${targets[@]}"
+			-s $((seed + 1)) -c "$slave_n" "${targets[@]}"
 		# (c) multicast loopback and odd multicast out of the master:
 		# the looped copies reach the rx_handler without an Ethernet header
 		ip netns exec "$host" "$FUZZ_FRAMES" -i eth0 -k loop,mcast,arp \
-			-s $((seed + 2)) -c $((n / 10)) "${targets[@]}"
+			-s $((seed + 2)) -c $((n - wire_n - slave_n)) "${targets[@]}"
 	} >>"$FIG" 2>&1
 	check_slaves "$mode" "$flag"
 }
@@ -168,7 +170,12 @@ for mode in l2 l3 l3s; do
 		run_test "fuzz_${mode}_$flag" test_fuzz "$mode" "$flag"
 		slaves_del
 		sed 's/^\([^#]\)/# \1/' "$FIG"
+		cat "$FIG" >>"$FIG.all"
 		combo=$((combo + 1))
 	done
 done
+sed -n 's/.*: \([0-9]*\) frames, \([0-9]*\) send errors.*/\1 \2/p' "$FIG.all" |
+	awk '{ f += $1; e += $2 } END {
+		printf "# fuzz total: %d frames, %d refused by the sender\n", f, e }'
+rm -f "$FIG.all"
 ktap_finish

@@ -429,8 +429,13 @@ test_multicast_many_slaves() {
 	ip netns exec "$wire" ping -q -b -c 30 -i 0.01 10.88.0.255 >/dev/null 2>&1 || true
 	fuzz "$mcs" mc1 "$SEED" 2000 -k mcast,loop -4 10.88.0.2 -4 10.88.0.254
 	ip -n "$wire" neigh flush all
-	wait_for ip netns exec "$wire" ping -q -c 1 -W 1 10.88.0.2 ||
-		fail "mc2 does not answer after the burst"
+	# Improvement (spec B6): copies are delivered at once, so the next
+	# ARP request is answered.  Stock queues them on a bounded backlog
+	# drained by a work queue, and mc2 does not answer within 10 s there.
+	if improvement; then
+		wait_for ip netns exec "$wire" ping -q -c 1 -W 1 10.88.0.2 ||
+			fail "mc2 does not answer after the burst"
+	fi
 	# a last burst and delete at once: queued copies must let go
 	fuzz "$wire" mcp $((SEED + 1)) 2000 -k mcast -S raw-bypass -m "$mac" \
 		-4 10.88.0.1

@@ -33,6 +33,8 @@ require_root
 require_cmd ip ping modprobe
 
 DURATION=${DURATION:-40}
+# seconds between module removals: a fifth of the run, 15 s at least
+MODULE_EVERY=${MODULE_EVERY:-$((DURATION / 5 > 15 ? DURATION / 5 : 15))}
 SEED=${SEED:-1}
 NMASTERS=3
 NSLAVES=64
@@ -255,10 +257,19 @@ w_master_del() {
 	done
 }
 
+# Removing the module deletes every slave: do it now and then, and bring
+# some slaves back, so that the other workers have something to work on.
 w_module() {
-	sleep 1
+	local k i
+
+	sleep "$MODULE_EVERY"
 	modprobe -r ipvlan 2>/dev/null || true
 	modprobe ipvlan
+	for k in $(seq 0 $((NMASTERS - 1))); do
+		for i in $(seq 1 16); do
+			add_slave "$k" $((NSLAVES + 100 + i)) || true
+		done
+	done
 }
 
 # traffic: ping floods from the wire to the pools, broadcasts, iperf3

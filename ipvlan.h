@@ -52,7 +52,7 @@ struct ipvlan_dev {
 	netdevice_tracker			master_tracker;
 	u32					msg_enable;
 
-	/* the addresses this slave owns, under port->addrs_lock */
+	/* the addresses this slave owns, under port->addr_lock */
 	struct list_head			addrs;
 };
 
@@ -79,7 +79,7 @@ struct ipvlan_port {
 	 * IPv6 addresses may come and go in atomic context, outside RTNL,
 	 * so table updates and the slaves' address lists take this lock.
 	 */
-	spinlock_t		addrs_lock;
+	spinlock_t		addr_lock;
 	struct rcu_head		rcu;
 };
 
@@ -94,12 +94,12 @@ static inline unsigned int ipvlan_mc_hash(const unsigned char *addr)
 	return hash_64(ether_addr_to_u64(addr), IPVLAN_MC_FILTER_BITS);
 }
 
-rx_handler_result_t ipvlan_handle_frame(struct sk_buff **pskb);
+rx_handler_result_t ipvlan_rx_handler(struct sk_buff **pskb);
 
 /* A master with a port: its rx_handler is ours. */
 static inline bool ipvlan_is_port(const struct net_device *dev)
 {
-	return rcu_access_pointer(dev->rx_handler) == ipvlan_handle_frame;
+	return rcu_access_pointer(dev->rx_handler) == ipvlan_rx_handler;
 }
 
 static inline bool ipvlan_is_private(const struct ipvlan_port *port)
@@ -122,7 +122,7 @@ int ipvlan_port_set_mode(struct ipvlan_port *port, u16 mode, u16 flags,
 			 struct netlink_ext_ack *extack);
 void ipvlan_slave_sync_carrier(struct net_device *dev,
 			       struct net_device *master);
-void ipvlan_link_setup(struct net_device *dev);
+void ipvlan_slave_setup(struct net_device *dev);
 
 /* ipvlan_core.c */
 int ipvlan_addrs_init(struct ipvlan_port *port);
@@ -142,20 +142,20 @@ netdev_tx_t ipvlan_start_xmit(struct sk_buff *skb, struct net_device *dev);
 /* ipvlan_l3s.c */
 #if IS_ENABLED(CONFIG_NET_L3_MASTER_DEV) && IS_ENABLED(CONFIG_NETFILTER)
 #define IPVLAN_HAS_L3S	1
-int ipvlan_l3s_init(void);
-void ipvlan_l3s_cleanup(void);
+int ipvlan_l3s_register(void);
+void ipvlan_l3s_unregister(void);
 int ipvlan_l3s_attach(struct ipvlan_port *port, struct netlink_ext_ack *extack);
 void ipvlan_l3s_detach(struct ipvlan_port *port);
 void ipvlan_l3s_master_leaves(struct ipvlan_port *port);
 void ipvlan_l3s_master_arrives(struct ipvlan_port *port);
 #else
 #define IPVLAN_HAS_L3S	0
-static inline int ipvlan_l3s_init(void)
+static inline int ipvlan_l3s_register(void)
 {
 	return 0;
 }
 
-static inline void ipvlan_l3s_cleanup(void)
+static inline void ipvlan_l3s_unregister(void)
 {
 }
 
@@ -181,10 +181,10 @@ static inline void ipvlan_l3s_master_arrives(struct ipvlan_port *port)
 
 /* ipvlan_netlink.c */
 extern struct rtnl_link_ops ipvlan_link_ops;
-int ipvlan_link_new(struct net *src_net, struct net_device *dev,
-		    struct nlattr *tb[], struct nlattr *data[],
-		    struct netlink_ext_ack *extack);
-void ipvlan_link_delete(struct net_device *dev, struct list_head *head);
-int ipvlan_link_register(struct rtnl_link_ops *ops);
+int ipvlan_slave_newlink(struct net *src_net, struct net_device *dev,
+			 struct nlattr *tb[], struct nlattr *data[],
+			 struct netlink_ext_ack *extack);
+void ipvlan_slave_dellink(struct net_device *dev, struct list_head *head);
+int ipvlan_kind_register(struct rtnl_link_ops *ops);
 
 #endif /* _IPVLAN_H */

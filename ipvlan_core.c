@@ -109,7 +109,7 @@ static int ipvlan_addr_insert(struct ipvlan_port *port, struct ipvlan_addr *a)
 
 static void ipvlan_addr_unlink(struct ipvlan_port *port, struct ipvlan_addr *a)
 {
-	lockdep_assert_held(&port->addrs_lock);
+	lockdep_assert_held(&port->addr_lock);
 
 	if (a->v6)
 		rhashtable_remove_fast(&port->addrs6, &a->node,
@@ -132,7 +132,7 @@ int ipvlan_addr_add(struct ipvlan_dev *slave, const void *addr, bool v6)
 	struct ipvlan_addr *a;
 	int err = 0;
 
-	spin_lock_bh(&port->addrs_lock);
+	spin_lock_bh(&port->addr_lock);
 	a = ipvlan_addr_find(port, addr, v6);
 	if (a) {
 		if (a->owner != slave)
@@ -157,7 +157,7 @@ int ipvlan_addr_add(struct ipvlan_dev *slave, const void *addr, bool v6)
 	}
 	list_add_tail(&a->snode, &slave->addrs);
 unlock:
-	spin_unlock_bh(&port->addrs_lock);
+	spin_unlock_bh(&port->addr_lock);
 	return err;
 }
 
@@ -166,11 +166,11 @@ void ipvlan_addr_del(struct ipvlan_dev *slave, const void *addr, bool v6)
 	struct ipvlan_port *port = slave->port;
 	struct ipvlan_addr *a;
 
-	spin_lock_bh(&port->addrs_lock);
+	spin_lock_bh(&port->addr_lock);
 	a = ipvlan_addr_find(port, addr, v6);
 	if (a && a->owner == slave)
 		ipvlan_addr_unlink(port, a);
-	spin_unlock_bh(&port->addrs_lock);
+	spin_unlock_bh(&port->addr_lock);
 }
 
 void ipvlan_addrs_flush(struct ipvlan_dev *slave)
@@ -178,10 +178,10 @@ void ipvlan_addrs_flush(struct ipvlan_dev *slave)
 	struct ipvlan_port *port = slave->port;
 	struct ipvlan_addr *a, *tmp;
 
-	spin_lock_bh(&port->addrs_lock);
+	spin_lock_bh(&port->addr_lock);
 	list_for_each_entry_safe(a, tmp, &slave->addrs, snode)
 		ipvlan_addr_unlink(port, a);
-	spin_unlock_bh(&port->addrs_lock);
+	spin_unlock_bh(&port->addr_lock);
 }
 
 /* ---------------------------------------------------------------------
@@ -412,7 +412,7 @@ static rx_handler_result_t ipvlan_rx_unicast(struct ipvlan_port *port,
 	return RX_HANDLER_ANOTHER;
 }
 
-rx_handler_result_t ipvlan_handle_frame(struct sk_buff **pskb)
+rx_handler_result_t ipvlan_rx_handler(struct sk_buff **pskb)
 {
 	struct sk_buff *skb = *pskb;
 	struct ipvlan_port *port;

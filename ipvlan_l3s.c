@@ -28,7 +28,7 @@ struct ipvlan_net {
 	unsigned int	l3s_ports;
 };
 
-static unsigned int ipvlan_netid __read_mostly;
+static unsigned int ipvlan_pernet_id __read_mostly;
 
 static struct ipvlan_port *ipvlan_l3s_port(const struct net_device *dev)
 {
@@ -149,7 +149,7 @@ static const struct nf_hook_ops ipvlan_l3s_hooks[] = {
 /* The hooks are registered once per namespace, for all its L3S masters. */
 static int ipvlan_l3s_hooks_get(struct net *net)
 {
-	struct ipvlan_net *inet = net_generic(net, ipvlan_netid);
+	struct ipvlan_net *inet = net_generic(net, ipvlan_pernet_id);
 	int err;
 
 	ASSERT_RTNL();
@@ -165,7 +165,7 @@ static int ipvlan_l3s_hooks_get(struct net *net)
 
 static void ipvlan_l3s_hooks_put(struct net *net)
 {
-	struct ipvlan_net *inet = net_generic(net, ipvlan_netid);
+	struct ipvlan_net *inet = net_generic(net, ipvlan_pernet_id);
 
 	ASSERT_RTNL();
 
@@ -251,23 +251,23 @@ void ipvlan_l3s_master_arrives(struct ipvlan_port *port)
 /* Every master has left or been deleted before its namespace goes. */
 static void __net_exit ipvlan_net_exit(struct net *net)
 {
-	struct ipvlan_net *inet = net_generic(net, ipvlan_netid);
+	struct ipvlan_net *inet = net_generic(net, ipvlan_pernet_id);
 
 	WARN_ON_ONCE(inet->l3s_ports);
 }
 
-static struct pernet_operations ipvlan_net_ops = {
+static struct pernet_operations ipvlan_pernet_ops = {
 	.exit	= ipvlan_net_exit,
-	.id	= &ipvlan_netid,
+	.id	= &ipvlan_pernet_id,
 	.size	= sizeof(struct ipvlan_net),
 };
 
-int ipvlan_l3s_init(void)
+int ipvlan_l3s_register(void)
 {
-	return register_pernet_subsys(&ipvlan_net_ops);
+	return register_pernet_subsys(&ipvlan_pernet_ops);
 }
 
-void ipvlan_l3s_cleanup(void)
+void ipvlan_l3s_unregister(void)
 {
-	unregister_pernet_subsys(&ipvlan_net_ops);
+	unregister_pernet_subsys(&ipvlan_pernet_ops);
 }

@@ -27,11 +27,11 @@
 /* Slaves share one MAC with their master and siblings: no VLANs on top. */
 #define IPVLAN_ALWAYS_ON	NETIF_F_VLAN_CHALLENGED
 
-static const struct net_device_ops ipvlan_netdev_ops;
+static const struct net_device_ops ipvlan_slave_ops;
 
 bool ipvlan_is_slave(const struct net_device *dev)
 {
-	return dev->netdev_ops == &ipvlan_netdev_ops;
+	return dev->netdev_ops == &ipvlan_slave_ops;
 }
 
 struct ipvlan_port *ipvlan_port_get_rtnl(const struct net_device *dev)
@@ -62,13 +62,13 @@ int ipvlan_port_create(struct net_device *master,
 	port->mode = IPVLAN_MODE_L3;
 	INIT_LIST_HEAD(&port->slaves);
 	ida_init(&port->dev_ids);
-	spin_lock_init(&port->addrs_lock);
+	spin_lock_init(&port->addr_lock);
 
 	err = ipvlan_addrs_init(port);
 	if (err)
 		goto err_free_port;
 
-	err = netdev_rx_handler_register(master, ipvlan_handle_frame, port);
+	err = netdev_rx_handler_register(master, ipvlan_rx_handler, port);
 	if (err) {
 		NL_SET_ERR_MSG(extack,
 			       "Master device is already used by another driver (bridge, bond, macvlan...)");
@@ -235,7 +235,7 @@ static void ipvlan_port_delete_slaves(struct ipvlan_port *port)
 	unregister_netdevice_many(&kill);
 }
 
-static int ipvlan_device_event(struct notifier_block *nb,
+static int ipvlan_netdev_event(struct notifier_block *nb,
 			       unsigned long event, void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
@@ -289,10 +289,10 @@ static int ipvlan_device_event(struct notifier_block *nb,
 
 /*
  * Takes what a slave holds for its life: a dev_id, a place in the port,
- * a reference on the master and its counters.  ipvlan_uninit() gives them
+ * a reference on the master and its counters.  ipvlan_slave_uninit() gives them
  * back, also when register_netdevice() fails after this succeeded.
  */
-static int ipvlan_init(struct net_device *dev)
+static int ipvlan_slave_init(struct net_device *dev)
 {
 	struct ipvlan_dev *slave = ipvlan_priv(dev);
 	struct net_device *master = slave->master;
@@ -323,7 +323,7 @@ static int ipvlan_init(struct net_device *dev)
 	return 0;
 }
 
-static void ipvlan_uninit(struct net_device *dev)
+static void ipvlan_slave_uninit(struct net_device *dev)
 {
 	struct ipvlan_dev *slave = ipvlan_priv(dev);
 	struct ipvlan_port *port = slave->port;
@@ -352,7 +352,7 @@ void ipvlan_port_release_unused(struct net_device *master)
 		ipvlan_port_destroy(port);
 }
 
-static int ipvlan_open(struct net_device *dev)
+static int ipvlan_slave_open(struct net_device *dev)
 {
 	struct ipvlan_dev *slave = ipvlan_priv(dev);
 	int err;
@@ -365,7 +365,7 @@ static int ipvlan_open(struct net_device *dev)
 	return 0;
 }
 
-static int ipvlan_stop(struct net_device *dev)
+static int ipvlan_slave_stop(struct net_device *dev)
 {
 	struct ipvlan_dev *slave = ipvlan_priv(dev);
 
@@ -376,7 +376,7 @@ static int ipvlan_stop(struct net_device *dev)
 	return 0;
 }
 
-static void ipvlan_change_rx_flags(struct net_device *dev, int change)
+static void ipvlan_rx_flags_changed(struct net_device *dev, int change)
 {
 	struct ipvlan_dev *slave = ipvlan_priv(dev);
 
@@ -407,8 +407,8 @@ static void ipvlan_set_rx_mode(struct net_device *dev)
 	dev_mc_sync(slave->master, dev);
 }
 
-static void ipvlan_get_stats64(struct net_device *dev,
-			       struct rtnl_link_stats64 *s)
+static void ipvlan_stats64(struct net_device *dev,
+			   struct rtnl_link_stats64 *s)
 {
 	struct ipvlan_dev *slave = ipvlan_priv(dev);
 	int cpu;
@@ -439,8 +439,8 @@ static void ipvlan_get_stats64(struct net_device *dev,
 	}
 }
 
-static netdev_features_t ipvlan_fix_features(struct net_device *dev,
-					     netdev_features_t features)
+static netdev_features_t ipvlan_clamp_features(struct net_device *dev,
+					       netdev_features_t features)
 {
 	struct ipvlan_dev *slave = ipvlan_priv(dev);
 
@@ -449,22 +449,22 @@ static netdev_features_t ipvlan_fix_features(struct net_device *dev,
 	return features | IPVLAN_ALWAYS_ON;
 }
 
-static int ipvlan_get_iflink(const struct net_device *dev)
+static int ipvlan_iflink(const struct net_device *dev)
 {
 	return READ_ONCE(ipvlan_priv(dev)->master->ifindex);
 }
 
-static const struct net_device_ops ipvlan_netdev_ops = {
-	.ndo_init		= ipvlan_init,
-	.ndo_uninit		= ipvlan_uninit,
-	.ndo_open		= ipvlan_open,
-	.ndo_stop		= ipvlan_stop,
+static const struct net_device_ops ipvlan_slave_ops = {
+	.ndo_init		= ipvlan_slave_init,
+	.ndo_uninit		= ipvlan_slave_uninit,
+	.ndo_open		= ipvlan_slave_open,
+	.ndo_stop		= ipvlan_slave_stop,
 	.ndo_start_xmit		= ipvlan_start_xmit,
-	.ndo_fix_features	= ipvlan_fix_features,
-	.ndo_change_rx_flags	= ipvlan_change_rx_flags,
+	.ndo_fix_features	= ipvlan_clamp_features,
+	.ndo_change_rx_flags	= ipvlan_rx_flags_changed,
 	.ndo_set_rx_mode	= ipvlan_set_rx_mode,
-	.ndo_get_stats64	= ipvlan_get_stats64,
-	.ndo_get_iflink		= ipvlan_get_iflink,
+	.ndo_get_stats64	= ipvlan_stats64,
+	.ndo_get_iflink		= ipvlan_iflink,
 };
 
 /* ---------------------------------------------------------------------
@@ -493,7 +493,7 @@ static void ipvlan_set_msglevel(struct net_device *dev, u32 value)
 	ipvlan_priv(dev)->msg_enable = value;
 }
 
-static const struct ethtool_ops ipvlan_ethtool_ops = {
+static const struct ethtool_ops ipvlan_slave_ethtool = {
 	.get_drvinfo		= ipvlan_get_drvinfo,
 	.get_link		= ethtool_op_get_link,
 	.get_link_ksettings	= ipvlan_get_link_ksettings,
@@ -501,7 +501,7 @@ static const struct ethtool_ops ipvlan_ethtool_ops = {
 	.set_msglevel		= ipvlan_set_msglevel,
 };
 
-void ipvlan_link_setup(struct net_device *dev)
+void ipvlan_slave_setup(struct net_device *dev)
 {
 	ether_setup(dev);
 
@@ -510,11 +510,11 @@ void ipvlan_link_setup(struct net_device *dev)
 	dev->priv_flags &= ~(IFF_XMIT_DST_RELEASE | IFF_TX_SKB_SHARING);
 	dev->priv_flags |= IFF_UNICAST_FLT | IFF_NO_QUEUE | IFF_NO_RX_HANDLER;
 	dev->lltx = true;
-	dev->netdev_ops = &ipvlan_netdev_ops;
-	dev->ethtool_ops = &ipvlan_ethtool_ops;
+	dev->netdev_ops = &ipvlan_slave_ops;
+	dev->ethtool_ops = &ipvlan_slave_ethtool;
 	dev->needs_free_netdev = true;
 }
-EXPORT_SYMBOL_GPL(ipvlan_link_setup);
+EXPORT_SYMBOL_GPL(ipvlan_slave_setup);
 
 /* ---------------------------------------------------------------------
  * Address notifiers: the table follows the slaves' addresses
@@ -531,8 +531,8 @@ static bool ipvlan_still_has_ip4(struct in_device *in_dev, __be32 addr)
 	return false;
 }
 
-static int ipvlan_addr4_event(struct notifier_block *nb,
-			      unsigned long event, void *ptr)
+static int ipvlan_inet_event(struct notifier_block *nb,
+			     unsigned long event, void *ptr)
 {
 	const struct in_ifaddr *ifa = ptr;
 	struct net_device *dev = ifa->ifa_dev->dev;
@@ -574,7 +574,7 @@ static int ipvlan_addr4_validate(struct notifier_block *nb,
 
 #if IS_ENABLED(CONFIG_IPV6)
 /* May run in atomic context: autoconfiguration adds addresses there. */
-static int ipvlan_addr6_event(struct notifier_block *nb,
+static int ipvlan_inet6_event(struct notifier_block *nb,
 			      unsigned long event, void *ptr)
 {
 	const struct inet6_ifaddr *ifa = ptr;
@@ -616,11 +616,11 @@ static int ipvlan_addr6_validate(struct notifier_block *nb,
 #endif
 
 static struct notifier_block ipvlan_device_nb = {
-	.notifier_call = ipvlan_device_event,
+	.notifier_call = ipvlan_netdev_event,
 };
 
 static struct notifier_block ipvlan_addr4_nb = {
-	.notifier_call = ipvlan_addr4_event,
+	.notifier_call = ipvlan_inet_event,
 };
 
 static struct notifier_block ipvlan_addr4_vnb = {
@@ -629,7 +629,7 @@ static struct notifier_block ipvlan_addr4_vnb = {
 
 #if IS_ENABLED(CONFIG_IPV6)
 static struct notifier_block ipvlan_addr6_nb = {
-	.notifier_call = ipvlan_addr6_event,
+	.notifier_call = ipvlan_inet6_event,
 };
 
 static struct notifier_block ipvlan_addr6_vnb = {
@@ -708,13 +708,13 @@ static int __init ipvlan_module_init(void)
 {
 	int err;
 
-	err = ipvlan_l3s_init();
+	err = ipvlan_l3s_register();
 	if (err)
 		return err;
 	err = ipvlan_notifiers_register();
 	if (err)
 		goto err_cleanup_l3s;
-	err = ipvlan_link_register(&ipvlan_link_ops);
+	err = ipvlan_kind_register(&ipvlan_link_ops);
 	if (err)
 		goto err_unregister_notifiers;
 	return 0;
@@ -722,7 +722,7 @@ static int __init ipvlan_module_init(void)
 err_unregister_notifiers:
 	ipvlan_notifiers_unregister();
 err_cleanup_l3s:
-	ipvlan_l3s_cleanup();
+	ipvlan_l3s_unregister();
 	return err;
 }
 
@@ -731,7 +731,7 @@ static void __exit ipvlan_module_exit(void)
 {
 	rtnl_link_unregister(&ipvlan_link_ops);
 	ipvlan_notifiers_unregister();
-	ipvlan_l3s_cleanup();
+	ipvlan_l3s_unregister();
 }
 
 module_init(ipvlan_module_init);

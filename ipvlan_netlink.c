@@ -95,9 +95,9 @@ static u16 ipvlan_attr_u16(struct nlattr *data[], int type, u16 fallback)
 }
 
 /* Also ipvtap's newlink, hence exported. */
-int ipvlan_link_new(struct net *src_net, struct net_device *dev,
-		    struct nlattr *tb[], struct nlattr *data[],
-		    struct netlink_ext_ack *extack)
+int ipvlan_slave_newlink(struct net *src_net, struct net_device *dev,
+			 struct nlattr *tb[], struct nlattr *data[],
+			 struct netlink_ext_ack *extack)
 {
 	struct ipvlan_dev *slave = ipvlan_priv(dev);
 	struct ipvlan_port *port;
@@ -151,14 +151,14 @@ err_unlink:
 	list_del_rcu(&slave->pnode);
 	netdev_upper_dev_unlink(master, dev);
 err_unregister:
-	/* ipvlan_uninit() gives back what ipvlan_init() took */
+	/* ipvlan_slave_uninit() gives back what ipvlan_slave_init() took */
 	unregister_netdevice(dev);
 	return err;
 err_release_port:
 	ipvlan_port_release_unused(master);
 	return err;
 }
-EXPORT_SYMBOL_GPL(ipvlan_link_new);
+EXPORT_SYMBOL_GPL(ipvlan_slave_newlink);
 
 static int ipvlan_changelink(struct net_device *dev, struct nlattr *tb[],
 			     struct nlattr *data[],
@@ -181,7 +181,7 @@ static int ipvlan_changelink(struct net_device *dev, struct nlattr *tb[],
 	return ipvlan_port_set_mode(port, mode, flags, extack);
 }
 
-void ipvlan_link_delete(struct net_device *dev, struct list_head *head)
+void ipvlan_slave_dellink(struct net_device *dev, struct list_head *head)
 {
 	struct ipvlan_dev *slave = ipvlan_priv(dev);
 
@@ -189,7 +189,7 @@ void ipvlan_link_delete(struct net_device *dev, struct list_head *head)
 	netdev_upper_dev_unlink(slave->master, dev);
 	unregister_netdevice_queue(dev, head);
 }
-EXPORT_SYMBOL_GPL(ipvlan_link_delete);
+EXPORT_SYMBOL_GPL(ipvlan_slave_dellink);
 
 static size_t ipvlan_get_size(const struct net_device *dev)
 {
@@ -207,7 +207,7 @@ static int ipvlan_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	return 0;
 }
 
-static struct net *ipvlan_get_link_net(const struct net_device *dev)
+static struct net *ipvlan_link_netns(const struct net_device *dev)
 {
 	return dev_net(ipvlan_priv(dev)->master);
 }
@@ -216,7 +216,7 @@ static struct net *ipvlan_get_link_net(const struct net_device *dev)
  * ipvlan and ipvtap links share their attributes: each driver fills in its
  * kind, size and lifecycle, this adds the rest.
  */
-int ipvlan_link_register(struct rtnl_link_ops *ops)
+int ipvlan_kind_register(struct rtnl_link_ops *ops)
 {
 	ops->maxtype		= IFLA_IPVLAN_MAX;
 	ops->policy		= ipvlan_policy;
@@ -224,15 +224,15 @@ int ipvlan_link_register(struct rtnl_link_ops *ops)
 	ops->changelink		= ipvlan_changelink;
 	ops->get_size		= ipvlan_get_size;
 	ops->fill_info		= ipvlan_fill_info;
-	ops->get_link_net	= ipvlan_get_link_net;
+	ops->get_link_net	= ipvlan_link_netns;
 	return rtnl_link_register(ops);
 }
-EXPORT_SYMBOL_GPL(ipvlan_link_register);
+EXPORT_SYMBOL_GPL(ipvlan_kind_register);
 
 struct rtnl_link_ops ipvlan_link_ops __read_mostly = {
 	.kind		= "ipvlan",
 	.priv_size	= sizeof(struct ipvlan_dev),
-	.setup		= ipvlan_link_setup,
-	.newlink	= ipvlan_link_new,
-	.dellink	= ipvlan_link_delete,
+	.setup		= ipvlan_slave_setup,
+	.newlink	= ipvlan_slave_newlink,
+	.dellink	= ipvlan_slave_dellink,
 };

@@ -29,9 +29,9 @@ struct ipvtap_dev {
 	struct tap_dev		tap;
 };
 
-static dev_t ipvtap_major;
-static struct cdev ipvtap_cdev;
-static struct rtnl_link_ops ipvtap_link_ops;
+static dev_t ipvtap_devt;
+static struct cdev ipvtap_chrdev;
+static struct rtnl_link_ops ipvtap_kind;
 
 static struct ipvtap_dev *ipvtap_priv(const struct net_device *dev)
 {
@@ -43,12 +43,12 @@ static struct ipvlan_dev *ipvtap_slave(struct tap_dev *tap)
 	return &container_of(tap, struct ipvtap_dev, tap)->slave;
 }
 
-static void ipvtap_count_rx_dropped(struct tap_dev *tap)
+static void ipvtap_rx_dropped(struct tap_dev *tap)
 {
 	ipvlan_count_rx_drop(ipvtap_slave(tap));
 }
 
-static void ipvtap_count_tx_dropped(struct tap_dev *tap)
+static void ipvtap_tx_dropped(struct tap_dev *tap)
 {
 	ipvlan_count_tx(ipvtap_slave(tap), 0, false);
 }
@@ -59,15 +59,15 @@ static const void *ipvtap_class_ns(const struct device *d)
 	return dev_net(to_net_dev(d->parent));
 }
 
-static struct class ipvtap_class = {
+static struct class ipvtap_nodes = {
 	.name		= "ipvtap",
 	.ns_type	= &net_ns_type_operations,
 	.namespace	= ipvtap_class_ns,
 };
 
-static int ipvtap_newlink(struct net *src_net, struct net_device *dev,
-			  struct nlattr *tb[], struct nlattr *data[],
-			  struct netlink_ext_ack *extack)
+static int ipvtap_link_new(struct net *src_net, struct net_device *dev,
+			   struct nlattr *tb[], struct nlattr *data[],
+			   struct netlink_ext_ack *extack)
 {
 	struct tap_dev *tap = &ipvtap_priv(dev)->tap;
 	int err;
@@ -75,8 +75,8 @@ static int ipvtap_newlink(struct net *src_net, struct net_device *dev,
 	INIT_LIST_HEAD(&tap->queue_list);
 	tap->dev = dev;
 	tap->tap_features = IPVTAP_TAP_FEATURES;
-	tap->count_rx_dropped = ipvtap_count_rx_dropped;
-	tap->count_tx_dropped = ipvtap_count_tx_dropped;
+	tap->count_rx_dropped = ipvtap_rx_dropped;
+	tap->count_tx_dropped = ipvtap_tx_dropped;
 
 	/* before the slave exists, so that no frame reaches its stack */
 	err = netdev_rx_handler_register(dev, tap_handle_frame, tap);
@@ -84,33 +84,33 @@ static int ipvtap_newlink(struct net *src_net, struct net_device *dev,
 		NL_SET_ERR_MSG(extack, "Cannot attach the tap to the slave");
 		return err;
 	}
-	err = ipvlan_link_new(src_net, dev, tb, data, extack);
+	err = ipvlan_slave_newlink(src_net, dev, tb, data, extack);
 	if (err)
 		netdev_rx_handler_unregister(dev);
 	return err;
 }
 
-static void ipvtap_dellink(struct net_device *dev, struct list_head *head)
+static void ipvtap_link_del(struct net_device *dev, struct list_head *head)
 {
 	netdev_rx_handler_unregister(dev);
 	tap_del_queues(&ipvtap_priv(dev)->tap);
-	ipvlan_link_delete(dev, head);
+	ipvlan_slave_dellink(dev, head);
 }
 
-static void ipvtap_setup(struct net_device *dev)
+static void ipvtap_link_setup(struct net_device *dev)
 {
-	ipvlan_link_setup(dev);
+	ipvlan_slave_setup(dev);
 	/* the tap's rx_handler sits on the slave */
 	dev->priv_flags &= ~IFF_NO_RX_HANDLER;
 	dev->tx_queue_len = TUN_READQ_SIZE;
 }
 
-static struct rtnl_link_ops ipvtap_link_ops __read_mostly = {
+static struct rtnl_link_ops ipvtap_kind __read_mostly = {
 	.kind		= "ipvtap",
 	.priv_size	= sizeof(struct ipvtap_dev),
-	.setup		= ipvtap_setup,
-	.newlink	= ipvtap_newlink,
-	.dellink	= ipvtap_dellink,
+	.setup		= ipvtap_link_setup,
+	.newlink	= ipvtap_link_new,
+	.dellink	= ipvtap_link_del,
 };
 
 /* The node is named after the ifindex: /dev/tap<ifindex>. */
@@ -121,12 +121,12 @@ static int ipvtap_cdev_create(struct net_device *dev)
 	struct device *node;
 	int err;
 
-	err = tap_get_minor(ipvtap_major, tap);
+	err = tap_get_minor(ipvtap_devt, tap);
 	if (err)
 		return err;
 	snprintf(name, sizeof(name), "tap%d", dev->ifindex);
-	node = device_create(&ipvtap_class, &dev->dev,
-			     MKDEV(MAJOR(ipvtap_major), tap->minor), dev,
+	node = device_create(&ipvtap_nodes, &dev->dev,
+			     MKDEV(MAJOR(ipvtap_devt), tap->minor), dev,
 			     "%s", name);
 	if (IS_ERR(node)) {
 		err = PTR_ERR(node);
@@ -138,9 +138,9 @@ static int ipvtap_cdev_create(struct net_device *dev)
 	return 0;
 
 err_destroy_node:
-	device_destroy(&ipvtap_class, MKDEV(MAJOR(ipvtap_major), tap->minor));
+	device_destroy(&ipvtap_nodes, MKDEV(MAJOR(ipvtap_devt), tap->minor));
 err_free_minor:
-	tap_free_minor(ipvtap_major, tap);
+	tap_free_minor(ipvtap_devt, tap);
 	return err;
 }
 
@@ -154,16 +154,16 @@ static void ipvtap_cdev_destroy(struct net_device *dev)
 		return;
 	snprintf(name, sizeof(name), "tap%d", dev->ifindex);
 	sysfs_remove_link(&dev->dev.kobj, name);
-	device_destroy(&ipvtap_class, MKDEV(MAJOR(ipvtap_major), tap->minor));
-	tap_free_minor(ipvtap_major, tap);
+	device_destroy(&ipvtap_nodes, MKDEV(MAJOR(ipvtap_devt), tap->minor));
+	tap_free_minor(ipvtap_devt, tap);
 }
 
-static int ipvtap_device_event(struct notifier_block *nb,
+static int ipvtap_netdev_event(struct notifier_block *nb,
 			       unsigned long event, void *ptr)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
 
-	if (dev->rtnl_link_ops != &ipvtap_link_ops)
+	if (dev->rtnl_link_ops != &ipvtap_kind)
 		return NOTIFY_DONE;
 
 	switch (event) {
@@ -181,24 +181,24 @@ static int ipvtap_device_event(struct notifier_block *nb,
 }
 
 static struct notifier_block ipvtap_notifier = {
-	.notifier_call	= ipvtap_device_event,
+	.notifier_call	= ipvtap_netdev_event,
 };
 
-static int __init ipvtap_init(void)
+static int __init ipvtap_module_init(void)
 {
 	int err;
 
-	err = tap_create_cdev(&ipvtap_cdev, &ipvtap_major, "ipvtap",
+	err = tap_create_cdev(&ipvtap_chrdev, &ipvtap_devt, "ipvtap",
 			      THIS_MODULE);
 	if (err)
 		return err;
-	err = class_register(&ipvtap_class);
+	err = class_register(&ipvtap_nodes);
 	if (err)
 		goto err_destroy_cdev;
 	err = register_netdevice_notifier(&ipvtap_notifier);
 	if (err)
 		goto err_unregister_class;
-	err = ipvlan_link_register(&ipvtap_link_ops);
+	err = ipvlan_kind_register(&ipvtap_kind);
 	if (err)
 		goto err_unregister_notifier;
 	return 0;
@@ -206,22 +206,22 @@ static int __init ipvtap_init(void)
 err_unregister_notifier:
 	unregister_netdevice_notifier(&ipvtap_notifier);
 err_unregister_class:
-	class_unregister(&ipvtap_class);
+	class_unregister(&ipvtap_nodes);
 err_destroy_cdev:
-	tap_destroy_cdev(ipvtap_major, &ipvtap_cdev);
+	tap_destroy_cdev(ipvtap_devt, &ipvtap_chrdev);
 	return err;
 }
 
-static void __exit ipvtap_exit(void)
+static void __exit ipvtap_module_exit(void)
 {
-	rtnl_link_unregister(&ipvtap_link_ops);
+	rtnl_link_unregister(&ipvtap_kind);
 	unregister_netdevice_notifier(&ipvtap_notifier);
-	class_unregister(&ipvtap_class);
-	tap_destroy_cdev(ipvtap_major, &ipvtap_cdev);
+	class_unregister(&ipvtap_nodes);
+	tap_destroy_cdev(ipvtap_devt, &ipvtap_chrdev);
 }
 
-module_init(ipvtap_init);
-module_exit(ipvtap_exit);
+module_init(ipvtap_module_init);
+module_exit(ipvtap_module_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("ipvlan slaves with a tap character device");

@@ -124,11 +124,23 @@ static void pick4(uint8_t *out)
 		return;
 	}
 	switch (rn(5)) {
-	case 0: v = 0xffffffff; break;			/* broadcast */
-	case 1: v = 0xe0000001 + rn(255); break;	/* multicast */
-	case 2: v = 0; break;
-	case 3: v = 0x7f000001; break;
-	default: v = rnd(); break;
+	/* broadcast */
+	case 0:
+		v = 0xffffffff;
+		break;
+	/* multicast */
+	case 1:
+		v = 0xe0000001 + rn(255);
+		break;
+	case 2:
+		v = 0;
+		break;
+	case 3:
+		v = 0x7f000001;
+		break;
+	default:
+		v = rnd();
+		break;
 	}
 	v = htonl(v);
 	memcpy(out, &v, 4);
@@ -246,7 +258,8 @@ static size_t ip4(uint8_t *p, size_t room, int frag)
 
 		p[9] = protos[rn(sizeof(protos))];
 	}
-	p[10] = p[11] = 0;
+	p[10] = 0;
+	p[11] = 0;
 	if (n4 && chance(50))
 		memcpy(p + 12, &a4[rn(n4)], 4);
 	else
@@ -666,9 +679,9 @@ static int parse_mac(const char *s, uint8_t *m)
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: ipvlan_fuzz_frames -i DEV [-n NETNS] [-s SEED] "
-		"[-c COUNT] [-m DSTMAC] [-4 ADDR]... [-6 ADDR]... "
-		"[-k KIND,...] [-S SOCK,...] [-q]\n");
+	fputs("usage: ipvlan_fuzz_frames -i DEV [-n NETNS] [-s SEED] [-c COUNT]\n"
+	      "       [-m DSTMAC] [-4 ADDR]... [-6 ADDR]... [-k KIND,...]\n"
+	      "       [-S SOCK,...] [-q]\n", stderr);
 	exit(2);
 }
 
@@ -690,10 +703,18 @@ int main(int argc, char **argv)
 		sock_on[s] = 1;
 	while ((opt = getopt(argc, argv, "i:n:s:c:m:4:6:k:S:q")) != -1) {
 		switch (opt) {
-		case 'i': ifname = optarg; break;
-		case 'n': netns = optarg; break;
-		case 's': seed = strtoull(optarg, NULL, 0); break;
-		case 'c': count = strtoul(optarg, NULL, 0); break;
+		case 'i':
+			ifname = optarg;
+			break;
+		case 'n':
+			netns = optarg;
+			break;
+		case 's':
+			seed = strtoull(optarg, NULL, 0);
+			break;
+		case 'c':
+			count = strtoul(optarg, NULL, 0);
+			break;
 		case 'm':
 			if (parse_mac(optarg, dstmac))
 				usage();
@@ -719,8 +740,11 @@ int main(int argc, char **argv)
 			if (parse_list(optarg, sock_name, S_MAX, sock_on))
 				usage();
 			break;
-		case 'q': quiet = 1; break;
-		default: usage();
+		case 'q':
+			quiet = 1;
+			break;
+		default:
+			usage();
 		}
 	}
 	if (!ifname)

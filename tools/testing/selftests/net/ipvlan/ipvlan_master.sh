@@ -17,8 +17,8 @@
 #   |     peer0 192.0.2.254              |
 #   +------------------------------------+
 #
-# Not tested: the veto of a master type change (no master here can change
-# its type) and the re-raising of bonding failover events.
+# The veto of a master type change uses a bond that would take a tun's
+# type.  Bonding failover events: ipvlan_bond.sh.
 
 set -e
 cd "$(dirname "$0")"
@@ -232,6 +232,31 @@ test_master_netns_deleted() {
 	wait_for sh -c "! ip -n '$wire' link show peer0"
 }
 
+# A bond without ports takes the type of its first port.  Enslaving a tun
+# (ARPHRD_NONE) would leave Ethernet slaves on a non-Ethernet master: the
+# driver vetoes NETDEV_PRE_TYPE_CHANGE and bonding refuses the port with
+# EBUSY.  Once the slave is gone, the same enslave goes through: the veto
+# was the driver's.
+test_type_change_vetoed() {
+	local err
+
+	make_ns host
+	ip -n "$host" link add bond0 type bond mode active-backup
+	ip -n "$host" tuntap add dev tun0 mode tun
+	ip -n "$host" link add link bond0 name s0 type ipvlan mode l2
+	if err=$(ip -n "$host" link set tun0 master bond0 2>&1); then
+		fail "a tun was enslaved under a bond with ipvlan slaves"
+	fi
+	echo "$err" | grep -q "busy" || fail "enslave refused with '$err', not EBUSY"
+	[ "$(sysfs "$host" bond0 type)" = 1 ] ||
+		fail "bond0 has type $(sysfs "$host" bond0 type)"
+	ip -n "$host" link del s0
+	ip -n "$host" link set tun0 master bond0 ||
+		fail "enslave refused with no ipvlan slave"
+	[ "$(sysfs "$host" bond0 type)" != 1 ] ||
+		fail "bond0 is still Ethernet after enslaving a tun"
+}
+
 ktap_plan 9
 run_test "slave carrier/operstate follow the master's admin state" test_carrier_follows
 run_test "slave carrier follows the master's carrier" test_carrier_from_peer
@@ -241,5 +266,5 @@ run_test "master MTU change reaches every slave, both ways" test_mtu_follows
 run_test "master GSO off/on reaches the slave's features" test_features_follow
 run_test "master moved to another netns: slave keeps working" test_master_moves
 run_test "master's netns deleted: slaves elsewhere deleted" test_master_netns_deleted
-ktap_skip "master type change vetoed while slaves exist" "no master here can change type"
+run_test "master type change vetoed while slaves exist" test_type_change_vetoed
 ktap_finish

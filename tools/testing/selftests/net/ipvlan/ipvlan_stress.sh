@@ -6,8 +6,9 @@
 # and delete slaves, add and delete IPv4/IPv6 addresses, toggle masters up
 # and down, change mode and flags, move slaves and masters between
 # namespaces, delete namespaces with slaves inside, delete and recreate a
-# master, and try to remove and insert the module, while ping floods (and
-# iperf3, when installed) run from the wire.
+# master, and try to remove and insert the module, while ping floods,
+# broadcasts, multicast, pktgen (when built) and iperf3 (when installed)
+# run from the wire.
 #
 # Afterwards: no address is live on two up slaves of one master, every
 # device and namespace created is gone, and ipvlan's refcount is 0 (it
@@ -303,6 +304,59 @@ w_iperf() {
 		"$(ip -n "$ns" -o -4 addr show dev "$dev" | awk '{sub(/\/.*/, "", $4); print $4; exit}')"
 }
 
+# multicast to all hosts, over IPv4 and IPv6, from the wire
+w_mcast() {
+	local k=$((RANDOM % NMASTERS))
+
+	if [ $((RANDOM % 2)) -eq 0 ]; then
+		ip netns exec "$W" ping -q -c 50 -i 0.01 -w 2 -I "w$k" 224.0.0.1
+	else
+		ip netns exec "$W" ping -6 -q -c 50 -i 0.01 -w 2 "ff02::1%w$k"
+	fi
+}
+
+# pktgen injects UDP into a master as if from the wire (xmit_mode
+# netif_receive), to random pool addresses, unicast or broadcast, IPv4 or
+# IPv6.  Its frames are shared skbs: the driver must not change them.
+w_pktgen() {
+	local k=$((RANDOM % NMASTERS)) pg=/proc/net/pktgen mns mac dst n
+
+	mns=$(master_ns "$k")
+	[ -n "$mns" ] || return 1
+	mac=$(dev_mac "$mns" "m$k") || return 1
+	# a broadcast costs a copy per slave: fewer of them
+	n=5000
+	if [ $((RANDOM % 4)) -eq 0 ]; then
+		mac=ff:ff:ff:ff:ff:ff
+		n=500
+	fi
+	if [ $((RANDOM % 2)) -eq 0 ]; then
+		dst="dst_min 10.10$k.0.1
+dst_max 10.10$k.0.$POOL
+flag IPDST_RND"
+	else
+		dst="dst6 2001:db8:10$k::$((1 + RANDOM % POOL))"
+	fi
+	timeout 10 ip netns exec "$mns" bash -c "
+		[ -d $pg ] || exit 1
+		echo rem_device_all >$pg/kpktgend_0
+		echo 'add_device m$k' >$pg/kpktgend_0 || exit 1
+		while read -r cmd; do
+			echo \"\$cmd\" >$pg/m$k || exit 1
+		done <<EOC
+count $n
+pkt_size 80
+clone_skb 0
+delay 0
+xmit_mode netif_receive
+udp_dst_min 9
+udp_dst_max 9
+dst_mac $mac
+$dst
+EOC
+		echo start >$pg/pgctrl"
+}
+
 # ---- checks
 # For each master, no address is on two up slaves.
 check_unique() {
@@ -358,7 +412,12 @@ DEADLINE=$(($(date +%s) + DURATION))
 pids=()
 id=0
 workers=(slaves slaves addrs addrs addrs updown mode move move master_move
-	 ns_del master_del module ping ping6 bcast)
+	 ns_del master_del module ping ping6 bcast mcast)
+if [ -d /proc/net/pktgen ]; then
+	workers+=(pktgen)
+else
+	echo "# no pktgen (CONFIG_NET_PKTGEN): no injected traffic"
+fi
 [ "$have_iperf" = 1 ] && workers+=(iperf)
 for w in "${workers[@]}"; do
 	id=$((id + 1))

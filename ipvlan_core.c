@@ -446,20 +446,19 @@ static int ipvlan_drop(struct sk_buff *skb)
 	return NET_XMIT_DROP;
 }
 
-/* A frame from one slave to another, or to the master's own stack. */
+/*
+ * A frame from one slave to another, or to the master's own stack.  When
+ * dev_forward_skb() drops the frame it has counted it in the receiving
+ * device's core rx_dropped already.
+ */
 static int ipvlan_forward(struct net_device *to, struct sk_buff *skb)
 {
-	struct ipvlan_dev *peer = ipvlan_is_slave(to) ? ipvlan_priv(to) : NULL;
 	unsigned int len = skb->len;
 	int ret;
 
 	ret = dev_forward_skb(to, skb);
-	if (peer) {
-		if (ret == NET_RX_SUCCESS)
-			ipvlan_count_rx(peer, len, false);
-		else
-			ipvlan_count_rx_drop(peer);
-	}
+	if (ret == NET_RX_SUCCESS && ipvlan_is_slave(to))
+		ipvlan_count_rx(ipvlan_priv(to), len, false);
 	return ret;
 }
 
@@ -492,10 +491,9 @@ static void ipvlan_tx_multicast(struct ipvlan_dev *sender, struct sk_buff *skb)
 			ipvlan_count_rx_drop(slave);
 			continue;
 		}
+		/* a drop is counted by dev_forward_skb() */
 		if (dev_forward_skb(slave->dev, nskb) == NET_RX_SUCCESS)
 			ipvlan_count_rx(slave, skb->len, true);
-		else
-			ipvlan_count_rx_drop(slave);
 	}
 }
 

@@ -138,7 +138,9 @@ else
 fi
 
 # Any of these in the kernel log fails the run, whatever the tests said.
-splat='BUG:|WARNING:|KASAN|Kernel panic|possible recursive locking|'
+# WARN() and lockdep start their line with "WARNING:"; drivers' own
+# messages that merely contain the word (pktgen's) do not count.
+splat='BUG:|(^|\] )WARNING:|KASAN|Kernel panic|possible recursive locking|'
 splat+='possible circular locking|suspicious RCU usage|unreferenced object|'
 splat+='refcount_t:|ref_tracker|leaked|INFO: task .* blocked|'
 splat+='soft lockup|unregister_netdevice: waiting|general protection'

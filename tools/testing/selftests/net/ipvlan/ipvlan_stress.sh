@@ -154,15 +154,20 @@ count() {
 	echo "$1" >>"$STATE/count.$BASHPID"
 }
 
+# Operations are "ok" or "refused" (by the kernel, often rightly: the
+# slave is gone, the address taken); traffic is "clean" or "lossy".
 worker() {
-	local name=$1 id=$2
+	local name=$1 id=$2 good=ok bad=refused
 
+	case "$name" in
+	ping*|bcast|mcast|iperf|pktgen) good=clean bad=lossy ;;
+	esac
 	RANDOM=$((SEED * 1000 + id))
 	while [ "$(date +%s)" -lt "$DEADLINE" ]; do
-		if "w_$name" >/dev/null 2>&1; then
-			count "$name ok"
+		if "w_$name" >>"$STATE/out.$name" 2>&1; then
+			count "$name $good"
 		else
-			count "$name refused"
+			count "$name $bad"
 		fi
 	done
 }
@@ -261,16 +266,17 @@ w_master_del() {
 # Removing the module deletes every slave: do it now and then, and bring
 # some slaves back, so that the other workers have something to work on.
 w_module() {
-	local k i
+	local k i rc
 
 	sleep "$MODULE_EVERY"
-	modprobe -r ipvlan 2>/dev/null || true
+	modprobe -r ipvlan 2>/dev/null || rc=1
 	modprobe ipvlan
 	for k in $(seq 0 $((NMASTERS - 1))); do
 		for i in $(seq 1 16); do
 			add_slave "$k" $((NSLAVES + 100 + i)) || true
 		done
 	done
+	return "${rc:-0}"
 }
 
 # traffic: ping floods from the wire to the pools, broadcasts, iperf3
@@ -292,16 +298,23 @@ w_bcast() {
 	ip netns exec "$W" ping -q -b -c 50 -i 0.01 -w 2 "10.10$k.255.255"
 }
 
+# iperf3 from a slave that has an IPv4 address, to the wire
 w_iperf() {
-	local s ns dev k
+	local try ns line dev addr k
 
-	s=$(rand_slave) || return 1
-	ns=${s% *}
-	dev=${s#* }
+	for try in 1 2 3 4; do
+		ns=$(cns $((RANDOM % NNS)))
+		line=$(ip -n "$ns" -o -4 addr show scope global 2>/dev/null |
+		       awk '$2 ~ /^s[0-9]+_/ { sub(/\/.*/, "", $4); print $2, $4 }' |
+		       shuf -n 1 --random-source=<(yes "$RANDOM"))
+		[ -n "$line" ] && break
+	done
+	[ -n "$line" ] || return 1
+	dev=${line% *}
+	addr=${line#* }
 	k=${dev#s}
 	k=${k%%_*}
-	timeout 5 ip netns exec "$ns" iperf3 -c "10.10$k.255.254" -t 2 -B \
-		"$(ip -n "$ns" -o -4 addr show dev "$dev" | awk '{sub(/\/.*/, "", $4); print $4; exit}')"
+	timeout 10 ip netns exec "$ns" iperf3 -c "10.10$k.255.254" -t 2 -B "$addr"
 }
 
 # multicast to all hosts, over IPv4 and IPv6, from the wire
@@ -401,7 +414,6 @@ start=$(date +%s)
 setup
 echo "# setup: $NMASTERS masters x $NSLAVES slaves in $NNS namespaces in $(($(date +%s) - start)) s"
 if [ "$have_iperf" = 1 ]; then
-	ip netns exec "$W" iperf3 -s -D -1 >/dev/null 2>&1 || true
 	ip netns exec "$W" iperf3 -s >/dev/null 2>&1 &
 	iperf_pid=$!
 else
@@ -433,6 +445,13 @@ wait 2>/dev/null || true
 echo "# seed $SEED, $DURATION s of chaos, ${#workers[@]} workers:"
 cat "$STATE"/count.* 2>/dev/null | sort | uniq -c |
 	awk '{ printf "#   %-12s %-8s %d\n", $2, $3, $1 }'
+# what a worker that never succeeded last said
+for f in "$STATE"/out.*; do
+	w=${f##*/out.}
+	grep -qsE "^$w (ok|clean)$" "$STATE"/count.* && continue
+	echo "# $w never succeeded; it last said:"
+	tail -n 3 "$f" | sed 's/^/#     /'
+done
 total=$(cat "$STATE"/count.* 2>/dev/null | wc -l)
 echo "# $total operations; slaves now: $(for ns in $(all_ns); do
 	ip -n "$ns" -o link show type ipvlan 2>/dev/null; done | wc -l)"

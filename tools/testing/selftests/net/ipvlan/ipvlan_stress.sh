@@ -83,6 +83,10 @@ make_master() {
 	ip -n "$H" link add "m$k" type veth peer name "w$k" netns "$W" || return 1
 	ip -n "$H" link set "m$k" up
 	ip -n "$W" link set "w$k" up 2>/dev/null || true
+	# a recreated master has a new wire end: address it again
+	ip -n "$W" addr add "10.10$k.255.254/16" dev "w$k" 2>/dev/null || true
+	ip -n "$W" addr add "2001:db8:10$k::fffe/64" dev "w$k" nodad \
+		2>/dev/null || true
 	ip -n "$H" addr add "10.10$k.255.1/16" dev "m$k"
 	ip -n "$H" addr add "2001:db8:10$k::ff01/64" dev "m$k" nodad
 }
@@ -125,8 +129,6 @@ setup() {
 	done
 	for k in $(seq 0 $((NMASTERS - 1))); do
 		make_master "$k"
-		ip -n "$W" addr add "10.10$k.255.254/16" dev "w$k"
-		ip -n "$W" addr add "2001:db8:10$k::fffe/64" dev "w$k" nodad
 		ip -n "$H" link set "m$k" type veth 2>/dev/null || true
 		ip -n "$H" link add link "m$k" name "s${k}_0" type ipvlan \
 			mode "$(echo l2 l3 l2 | cut -d' ' -f$((k + 1)))"
@@ -269,7 +271,9 @@ w_module() {
 	local k i rc
 
 	sleep "$MODULE_EVERY"
-	modprobe -r ipvlan 2>/dev/null || rc=1
+	SECONDS=0
+	modprobe -r ipvlan || rc=1
+	echo "module: removal ${rc:+refused }after $SECONDS s"
 	modprobe ipvlan
 	for k in $(seq 0 $((NMASTERS - 1))); do
 		for i in $(seq 1 16); do
@@ -452,6 +456,7 @@ for f in "$STATE"/out.*; do
 	echo "# $w never succeeded; it last said:"
 	tail -n 3 "$f" | sed 's/^/#     /'
 done
+sed 's/^/# /' "$STATE/out.module" 2>/dev/null || true
 total=$(cat "$STATE"/count.* 2>/dev/null | wc -l)
 echo "# $total operations; slaves now: $(for ns in $(all_ns); do
 	ip -n "$ns" -o link show type ipvlan 2>/dev/null; done | wc -l)"

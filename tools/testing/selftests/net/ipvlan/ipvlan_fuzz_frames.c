@@ -677,9 +677,9 @@ static int parse_mac(const char *s, uint8_t *m)
 		      &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) == 6 ? 0 : -1;
 }
 
-static void usage(void)
+static void print_help(void)
 {
-	fputs("usage: ipvlan_fuzz_frames -i DEV [-n NETNS] [-s SEED] [-c COUNT]\n"
+	fputs("Usage: ipvlan_fuzz_frames -i DEV [-n NETNS] [-s SEED] [-c COUNT]\n"
 	      "       [-m DSTMAC] [-4 ADDR]... [-6 ADDR]... [-k KIND,...]\n"
 	      "       [-S SOCK,...] [-q]\n", stderr);
 	exit(2);
@@ -717,38 +717,38 @@ int main(int argc, char **argv)
 			break;
 		case 'm':
 			if (parse_mac(optarg, dstmac))
-				usage();
+				print_help();
 			have_mac = 1;
 			break;
 		case '4':
 			if (n4 < MAXADDR && inet_pton(AF_INET, optarg, &a4[n4]) == 1)
 				n4++;
 			else
-				usage();
+				print_help();
 			break;
 		case '6':
 			if (n6 < MAXADDR && inet_pton(AF_INET6, optarg, &a6[n6]) == 1)
 				n6++;
 			else
-				usage();
+				print_help();
 			break;
 		case 'k':
 			if (parse_list(optarg, kind_name, K_MAX, kind_on))
-				usage();
+				print_help();
 			break;
 		case 'S':
 			if (parse_list(optarg, sock_name, S_MAX, sock_on))
-				usage();
+				print_help();
 			break;
 		case 'q':
 			quiet = 1;
 			break;
 		default:
-			usage();
+			print_help();
 		}
 	}
 	if (!ifname)
-		usage();
+		print_help();
 	if (netns) {
 		snprintf(path, sizeof(path), "%s%s",
 			 strchr(netns, '/') ? "" : "/run/netns/", netns);
@@ -766,7 +766,7 @@ int main(int argc, char **argv)
 	}
 	fd = socket(AF_INET, SOCK_DGRAM, 0);
 	memset(&ifr, 0, sizeof(ifr));
-	strncpy(ifr.ifr_name, ifname, IFNAMSIZ - 1);
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
 	if (fd < 0 || ioctl(fd, SIOCGIFHWADDR, &ifr) < 0) {
 		perror("SIOCGIFHWADDR");
 		return 2;
@@ -781,7 +781,7 @@ int main(int argc, char **argv)
 	for (s = 0, e = 0; s < S_MAX; s++)
 		e |= sock_on[s];
 	if (!nk || !e)
-		usage();
+		print_help();
 	open_socks();
 
 	rng = seed * 0x9e3779b97f4a7c15ULL + 0x2545f4914f6cdd1dULL;

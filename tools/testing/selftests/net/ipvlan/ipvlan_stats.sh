@@ -156,25 +156,24 @@ test_unicast_not_multicast() {
 # ns1 (198.51.100.11), with the port's FLAG.  No IPv6, whose start-up
 # chatter (DAD, router and MLD solicitations) would move the counters.
 setup_pair() {
-	local ns
+	local i ns
 
 	make_ns host
 	make_ns ns0
 	make_ns ns1
-	for ns in "$ns0" "$ns1"; do
-		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
-			net.ipv6.conf.default.disable_ipv6=1
-	done
 	ip -n "$host" link add eth0 type dummy
 	ip -n "$host" link set eth0 up
-	ip -n "$host" link add link eth0 name ipvl0 type ipvlan mode l3 "$1"
-	ip -n "$host" link add link eth0 name ipvl1 type ipvlan mode l3 "$1"
-	ip -n "$host" link set ipvl0 netns "$ns0"
-	ip -n "$host" link set ipvl1 netns "$ns1"
-	ip -n "$ns0" addr add 198.51.100.10/24 dev ipvl0
-	ip -n "$ns1" addr add 198.51.100.11/24 dev ipvl1
-	ip -n "$ns0" link set ipvl0 up
-	ip -n "$ns1" link set ipvl1 up
+	for i in 0 1; do
+		ns=$ns0
+		[ "$i" = 1 ] && ns=$ns1
+		ip netns exec "$ns" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+			net.ipv6.conf.default.disable_ipv6=1
+		ip -n "$host" link add link eth0 name "ipvl$i" type ipvlan \
+			mode l3 "$1"
+		ip -n "$host" link set "ipvl$i" netns "$ns"
+		ip -n "$ns" addr add "198.51.100.1$i/24" dev "ipvl$i"
+		ip -n "$ns" link set "ipvl$i" up
+	done
 }
 
 # private_drops MAX: ping the sibling 5 times through a private port; the

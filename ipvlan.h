@@ -16,6 +16,8 @@
 #include <linux/spinlock.h>
 #include <linux/u64_stats_sync.h>
 
+#include "ipvlan_compat.h"
+
 #define IPVLAN_MC_FILTER_BITS	8
 #define IPVLAN_MC_FILTER_SIZE	BIT(IPVLAN_MC_FILTER_BITS)
 

@@ -24,8 +24,11 @@
 			 NETIF_F_GSO_ROBUST | NETIF_F_GRO | NETIF_F_RXCSUM | \
 			 NETIF_F_GSO_SOFTWARE)
 
-/* Slaves share one MAC with their master and siblings: no VLANs on top. */
-#define IPVLAN_ALWAYS_ON	NETIF_F_VLAN_CHALLENGED
+/*
+ * Slaves share one MAC with their master and siblings: no VLANs on top.
+ * Before 6.12 lockless transmit was a feature, and must stay on too.
+ */
+#define IPVLAN_ALWAYS_ON	(NETIF_F_VLAN_CHALLENGED | IPVLAN_COMPAT_F_LLTX)
 
 static const struct net_device_ops ipvlan_slave_ops;
 
@@ -509,7 +512,7 @@ void ipvlan_slave_setup(struct net_device *dev)
 	/* L3 mode routes with the dst; frames are never shared with us */
 	dev->priv_flags &= ~(IFF_XMIT_DST_RELEASE | IFF_TX_SKB_SHARING);
 	dev->priv_flags |= IFF_UNICAST_FLT | IFF_NO_QUEUE | IFF_NO_RX_HANDLER;
-	dev->lltx = true;
+	ipvlan_compat_set_lltx(dev);
 	dev->netdev_ops = &ipvlan_slave_ops;
 	dev->ethtool_ops = &ipvlan_slave_ethtool;
 	dev->needs_free_netdev = true;

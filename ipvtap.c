@@ -54,7 +54,7 @@ static void ipvtap_tx_dropped(struct tap_dev *tap)
 }
 
 /* The character devices live in the namespace of their net_device. */
-static const void *ipvtap_class_ns(const struct device *d)
+static const void *ipvtap_class_ns(ipvlan_class_dev_const struct device *d)
 {
 	return dev_net(to_net_dev(d->parent));
 }

@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * What differs between the kernels this driver builds against: 6.12, its
+ * primary target, and 6.1, Debian 12's.  Every version test lives here, so
+ * that the driver reads as code for the newest kernel; merged into a kernel
+ * tree, this header would reduce to the first branch of each test.
+ */
+#ifndef _IPVLAN_COMPAT_H
+#define _IPVLAN_COMPAT_H
+
+#include <linux/device.h>
+#include <linux/netdevice.h>
+#include <linux/version.h>
+
+/* The only reading of the version: checkpatch is told to allow this one. */
+#define IPVLAN_KERNEL_AT_LEAST(major, minor)	\
+	(KERNEL_VERSION(major, minor, 0) <= LINUX_VERSION_CODE)
+
+/*
+ * Lockless transmit was the NETIF_F_LLTX feature bit until 6.12 made it
+ * dev->lltx.  A feature bit must also be in the features ndo_init() sets,
+ * or setting it in setup would not last.
+ */
+#if IPVLAN_KERNEL_AT_LEAST(6, 12)
+#define IPVLAN_COMPAT_F_LLTX	0
+
+static inline void ipvlan_compat_set_lltx(struct net_device *dev)
+{
+	dev->lltx = true;
+}
+#else
+#define IPVLAN_COMPAT_F_LLTX	NETIF_F_LLTX
+
+static inline void ipvlan_compat_set_lltx(struct net_device *dev)
+{
+	dev->features |= NETIF_F_LLTX;
+}
+#endif
+
+/*
+ * A device class's namespace() callback takes a const device since 6.2;
+ * the callback declares its parameter
+ * "ipvlan_class_dev_const struct device *".
+ */
+#if IPVLAN_KERNEL_AT_LEAST(6, 2)
+#define ipvlan_class_dev_const	const
+#else
+#define ipvlan_class_dev_const
+#endif
+
+#endif /* _IPVLAN_COMPAT_H */

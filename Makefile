@@ -4,6 +4,11 @@
 # Out of tree, the rest builds the module against KDIR and runs the tests
 # in a User-Mode Linux kernel that the project builds itself.
 
+# The release, written here only: modinfo shows it, DKMS names the
+# package after it and installs these modules over the kernel's own
+# because they have a version and the kernel's have none.
+IPVLAN_VERSION := 0.1.0
+
 ifneq ($(KERNELRELEASE),)
 
 ifneq ($(KBUILD_EXTMOD),)
@@ -15,6 +20,7 @@ obj-$(CONFIG_IPVLAN) += ipvlan.o
 obj-$(CONFIG_IPVTAP) += ipvtap.o
 endif
 ipvlan-y := ipvlan_main.o ipvlan_core.o ipvlan_netlink.o ipvlan_l3s.o
+ccflags-y += -DIPVLAN_VERSION='"$(IPVLAN_VERSION)"'
 
 else
 
@@ -37,7 +43,14 @@ KARCH = $(if $(shell grep -s '^CONFIG_UML=y' $(KDIR)/.config),um,)
 IPVLAN ?= ours
 export IPVLAN
 
+DKMS_SRC := /usr/src/ipvlan-$(IPVLAN_VERSION)
+# the kernels make dkms-install builds for; DKMS adds later ones itself
+DKMS_KERNELS ?= $(shell uname -r)
+DKMS_FILES = $(TOP)/Makefile $(TOP)/Kconfig \
+	     $(filter-out %.mod.c,$(wildcard $(TOP)/*.c)) $(wildcard $(TOP)/*.h)
+
 .PHONY: all modules clean check demo kernel fuzz stress bench
+.PHONY: dkms-install dkms-remove
 
 all: modules
 
@@ -76,5 +89,27 @@ demo:
 bench:
 	$(UML)/vm.sh --flavor perf --timeout 5400 -- \
 		env $(BENCH_ARGS) $(SELFTESTS)/ipvlan_bench.sh
+
+# The sources under /usr/src, then DKMS builds and installs them for each
+# of DKMS_KERNELS.  Run again, it replaces what an earlier run installed.
+dkms-install: dkms-remove
+	mkdir -p $(DKMS_SRC)
+	cp $(DKMS_FILES) $(DKMS_SRC)/
+	sed 's/@IPVLAN_VERSION@/$(IPVLAN_VERSION)/' $(TOP)/dkms.conf \
+		>$(DKMS_SRC)/dkms.conf
+	dkms add -m ipvlan -v $(IPVLAN_VERSION)
+	set -e; for k in $(DKMS_KERNELS); do \
+		dkms build -m ipvlan -v $(IPVLAN_VERSION) -k $$k; \
+		dkms install -m ipvlan -v $(IPVLAN_VERSION) -k $$k; \
+	done
+
+dkms-remove:
+	@command -v dkms >/dev/null || \
+		{ echo "dkms not found: apt-get install dkms" >&2; exit 1; }
+	@[ -w /usr/src ] || { echo "DKMS needs root" >&2; exit 1; }
+	if dkms status -m ipvlan -v $(IPVLAN_VERSION) | grep -q .; then \
+		dkms remove -m ipvlan -v $(IPVLAN_VERSION) --all; \
+	fi
+	rm -rf $(DKMS_SRC)
 
 endif

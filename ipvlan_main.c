@@ -742,4 +742,5 @@ module_exit(ipvlan_module_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Virtual devices demultiplexed by their IP addresses on a shared MAC");
+MODULE_VERSION(IPVLAN_VERSION);
 MODULE_ALIAS_RTNL_LINK("ipvlan");

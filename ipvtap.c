@@ -225,4 +225,5 @@ module_exit(ipvtap_module_exit);
 
 MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("ipvlan slaves with a tap character device");
+MODULE_VERSION(IPVLAN_VERSION);
 MODULE_ALIAS_RTNL_LINK("ipvtap");

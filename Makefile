@@ -49,7 +49,7 @@ DKMS_KERNELS ?= $(shell uname -r)
 DKMS_FILES = $(TOP)/Makefile $(TOP)/Kconfig \
 	     $(filter-out %.mod.c,$(wildcard $(TOP)/*.c)) $(wildcard $(TOP)/*.h)
 
-.PHONY: all modules clean check demo kernel fuzz stress bench
+.PHONY: all modules clean check demo kernel fuzz stress bench lint
 .PHONY: dkms-install dkms-remove
 
 all: modules
@@ -63,6 +63,10 @@ clean:
 
 kernel:
 	$(UML)/kernel.sh debug
+
+# checkpatch --strict, W=1, sparse and docutils; any finding fails.
+lint:
+	$(TOP)/.ci/lint $(KDIR)
 
 # All selftests inside the UML kernel, against ours or IPVLAN=stock.
 check:

@@ -29,15 +29,23 @@ SELFTESTS := $(TOP)/tools/testing/selftests/net/ipvlan
 UML := $(SELFTESTS)/uml
 HOST_KDIR := /lib/modules/$(shell uname -r)/build
 
-# The running kernel's headers when there are any, else our UML kernel.
+# The UML kernel of KVER when it is given, else the running kernel's
+# headers when there are any, else the UML kernel of 6.12.
 ifeq ($(KDIR),)
-ifneq ($(wildcard $(HOST_KDIR)/Makefile),)
+ifneq ($(KVER),)
+KDIR = $(shell KVER=$(KVER) $(UML)/kernel.sh debug)
+else ifneq ($(wildcard $(HOST_KDIR)/Makefile),)
 KDIR := $(HOST_KDIR)
 else
 KDIR = $(shell $(UML)/kernel.sh debug)
 endif
 endif
 KARCH = $(if $(shell grep -s '^CONFIG_UML=y' $(KDIR)/.config),um,)
+
+# 6.12 (default) or 6.1: the Linux source the UML kernel is built from;
+# kernel.sh, which vm.sh calls, reads it from the environment.
+KVER ?= 6.12
+export KVER
 
 # ours (default) or stock: the ipvlan.ko the tests run against
 IPVLAN ?= ours

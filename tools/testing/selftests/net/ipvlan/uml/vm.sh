@@ -7,6 +7,9 @@
 #
 #   vm.sh [--ipvlan ours|stock] [--flavor debug|perf] [--timeout S] -- cmd...
 #
+# KVER in the environment (6.12 unless set, e.g. 6.1) picks the kernel's
+# source: kernel.sh reads it.
+#
 # Inside, the command finds: IPVLAN (ours|stock), IPVLAN_KO (the module's
 # path), IPVLAN_OURS_DIR and IPVLAN_STOCK_DIR (both builds, for benchmarks
 # that swap them) and the modules installed so that "modprobe ipvlan" and

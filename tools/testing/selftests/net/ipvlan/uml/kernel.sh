@@ -67,6 +67,8 @@ fragments() {
 	echo "$here/../config"
 	echo "$here/uml.config"
 	echo "$here/$flavor.config"
+	# what an older kernel cannot have, e.g. debug-6.1.config
+	[ ! -f "$here/$flavor-$kver.config" ] || echo "$here/$flavor-$kver.config"
 }
 
 # The key names the source version and every fragment's content.
@@ -77,27 +79,31 @@ cache_key() {
 	} | sha256sum | cut -d' ' -f1
 }
 
-# Fail loudly when a fragment asked for an option the kernel refused.
+# Fail loudly when a fragment asked for an option the kernel refused.  A
+# later fragment overrides an earlier one, as merge_config.sh does; "# X is
+# not set" asks for n.
 check_config() {
-	local f line opt want got bad=0
+	local -A want=()
+	local line opt got bad=0
 
-	while read -r f; do
-		while read -r line; do
-			case "$line" in
-			CONFIG_*=*) ;;
-			*) continue ;;
-			esac
-			opt=${line%%=*}
-			want=${line#*=}
-			got=$(grep -E "^$opt=|^# $opt is not set" "$out/.config" || true)
-			if [ "$want" = n ]; then
-				case "$got" in "$opt="*) bad=1 ;; esac
-			elif [ "$got" != "$line" ]; then
-				log "$opt: asked $want, got '${got:-nothing}'"
-				bad=1
-			fi
-		done <"$f"
-	done < <(fragments)
+	while read -r line; do
+		case "$line" in
+		CONFIG_*=*) want[${line%%=*}]=${line#*=} ;;
+		"# CONFIG_"*" is not set")
+			opt=${line#\# }
+			want[${opt%% *}]=n
+			;;
+		esac
+	done < <(fragments | xargs cat)
+	for opt in "${!want[@]}"; do
+		got=$(grep -E "^$opt=|^# $opt is not set" "$out/.config" || true)
+		if [ "${want[$opt]}" = n ]; then
+			case "$got" in "$opt="*) bad=1 ;; esac
+		elif [ "$got" != "$opt=${want[$opt]}" ]; then
+			log "$opt: asked ${want[$opt]}, got '${got:-nothing}'"
+			bad=1
+		fi
+	done
 	return $bad
 }
 

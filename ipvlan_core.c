@@ -14,6 +14,7 @@
 #include <linux/skbuff.h>
 #include <net/ip.h>
 #include <net/ip6_route.h>
+#include <net/ipv6.h>
 #include <net/ndisc.h>
 #include <net/route.h>
 
@@ -30,16 +31,39 @@ struct ipvlan_addr {
 		__be32		ip4;
 		struct in6_addr	ip6;
 	};
-	bool			v6;
+	/* the owner's net_device: the data path checks only that it is up */
+	struct net_device	*dev;
 	struct ipvlan_dev	*owner;
+	bool			v6;
 	struct list_head	snode;
 	struct rcu_head		rcu;
 };
+
+/*
+ * rhashtable's default compare is a memcmp() of a length it reads from
+ * the table at run time; these compare the two key sizes inline.
+ */
+static int ipvlan_addr4_cmp(struct rhashtable_compare_arg *arg,
+			    const void *obj)
+{
+	const struct ipvlan_addr *a = obj;
+
+	return a->ip4 != *(const __be32 *)arg->key;
+}
+
+static int ipvlan_addr6_cmp(struct rhashtable_compare_arg *arg,
+			    const void *obj)
+{
+	const struct ipvlan_addr *a = obj;
+
+	return !ipv6_addr_equal(&a->ip6, arg->key);
+}
 
 static const struct rhashtable_params ipvlan_addr4_params = {
 	.head_offset		= offsetof(struct ipvlan_addr, node),
 	.key_offset		= offsetof(struct ipvlan_addr, ip4),
 	.key_len		= sizeof(__be32),
+	.obj_cmpfn		= ipvlan_addr4_cmp,
 	.automatic_shrinking	= true,
 };
 
@@ -47,6 +71,7 @@ static const struct rhashtable_params ipvlan_addr6_params = {
 	.head_offset		= offsetof(struct ipvlan_addr, node),
 	.key_offset		= offsetof(struct ipvlan_addr, ip6),
 	.key_len		= sizeof(struct in6_addr),
+	.obj_cmpfn		= ipvlan_addr6_cmp,
 	.automatic_shrinking	= true,
 };
 
@@ -146,6 +171,7 @@ int ipvlan_addr_add(struct ipvlan_dev *slave, const void *addr, bool v6)
 	}
 	a->v6 = v6;
 	a->owner = slave;
+	a->dev = slave->dev;
 	if (v6)
 		a->ip6 = *(const struct in6_addr *)addr;
 	else
@@ -190,7 +216,7 @@ void ipvlan_addrs_flush(struct ipvlan_dev *slave)
 
 static struct ipvlan_dev *ipvlan_live_owner(const struct ipvlan_addr *a)
 {
-	if (a && netif_running(a->owner->dev))
+	if (a && netif_running(a->dev))
 		return a->owner;
 	return NULL;
 }
@@ -359,6 +385,27 @@ static void ipvlan_skb_move(struct sk_buff *skb, struct net_device *to)
 	skb->dev = to;
 }
 
+/*
+ * Before the master's rx_handler, only a few things can have attached
+ * state of the master's side to a received frame: a collect_md tunnel
+ * (a metadata dst), an ingress hook (a mark, extensions) or an earlier
+ * pass through conntrack.  A frame from a NIC carries none of them and is
+ * handed over as it is; the others get the full scrub.
+ */
+static bool ipvlan_skb_has_state(struct sk_buff *skb)
+{
+	return skb->_skb_refdst || skb_get_nfct(skb) || skb->mark ||
+	       skb_has_extensions(skb);
+}
+
+static void ipvlan_skb_receive_on(struct sk_buff *skb, struct net_device *to)
+{
+	if (unlikely(ipvlan_skb_has_state(skb)))
+		ipvlan_skb_move(skb, to);
+	else
+		skb->dev = to;
+}
+
 static bool ipvlan_wants_mc(const struct ipvlan_dev *slave,
 			    const unsigned char *dest)
 {
@@ -385,7 +432,7 @@ static void ipvlan_rx_multicast(struct ipvlan_port *port, struct sk_buff *skb)
 			ipvlan_count_rx_drop(slave);
 			continue;
 		}
-		ipvlan_skb_move(nskb, slave->dev);
+		ipvlan_skb_receive_on(nskb, slave->dev);
 		ipvlan_count_rx(slave, nskb->len + ETH_HLEN, true);
 		netif_receive_skb(nskb);
 	}
@@ -407,7 +454,7 @@ static rx_handler_result_t ipvlan_rx_unicast(struct ipvlan_port *port,
 		return RX_HANDLER_CONSUMED;
 	}
 	*pskb = skb;
-	ipvlan_skb_move(skb, slave->dev);
+	ipvlan_skb_receive_on(skb, slave->dev);
 	ipvlan_count_rx(slave, skb->len + ETH_HLEN, false);
 	return RX_HANDLER_ANOTHER;
 }

@@ -33,7 +33,8 @@ esac
 need_pkgs() {
 	local pkgs=(linux-source-$kver bc flex bison libelf-dev libssl-dev
 		    make gcc kmod iproute2 iputils-ping iperf3 ethtool
-		    nftables tcpdump python3 xz-utils)
+		    nftables tcpdump python3 xz-utils
+		    containernetworking-plugins python3-pyroute2 jq)
 	local missing=()
 	local p
 

@@ -4,7 +4,10 @@
 # Benchmark, run inside the perf UML kernel by "make bench": ours against
 # stock ipvlan.ko, macvlan and a bare veth, in one boot, swapping modules
 # with rmmod/insmod.  Every figure is the median of REPS runs, with min and
-# max.  Not a test: it prints figures and ratios, it does not judge them.
+# max.  The variants take turns within each repetition, so that a drift of
+# the machine, or where a module happens to land in memory, weighs on all
+# of them alike.  Not a test: it prints figures and ratios, it does not
+# judge them.
 #
 #   RX:   pktgen (xmit_mode netif_receive) injects 64-byte UDP frames into
 #         the master, as if from the wire, addressed to a slave (for the
@@ -29,7 +32,7 @@ COUNT=${COUNT:-1000000}
 TCP_SECS=${TCP_SECS:-3}
 SCALE=${SCALE:-1 256 4096 65536}
 SLAVES_MAX=${SLAVES_MAX:-4096}
-PARTS=${PARTS:-rx tx tcp}
+PARTS=${PARTS:-rx tx tcp scale}
 VARIANTS=${VARIANTS:-veth:none:- stock-l2:stock:l2 ours-l2:ours:l2 stock-l3:stock:l3 ours-l3:ours:l3 macvlan:macvlan:l2}
 PG=/proc/net/pktgen
 RESULTS=()
@@ -43,10 +46,31 @@ stats() {
 		printf "%d %d %d\n", v[int((NR + 1) / 2)], v[1], v[NR] }'
 }
 
+SAMPLES=$(mktemp)
+trap 'rm -f "$SAMPLES"' EXIT
+
+# sample KIND VARIANT VALUE: one measurement, summed up by report()
+sample() {
+	[ -n "$3" ] && echo "$1 $2 $3" >>"$SAMPLES"
+	return 0
+}
+
 record() {
 	RESULTS+=("$1 $2 $3")
 	printf '%-10s %-10s %12s  (min %s, max %s)\n' "$1" "$2" \
 		$(echo "$3" | awk '{ print $1, $2, $3 }')
+}
+
+# report KIND VARIANT...: median, min and max of each variant's samples
+report() {
+	local kind=$1 v
+
+	shift
+	for v in "$@"; do
+		grep -q "^$kind $v " "$SAMPLES" || continue
+		record "$kind" "$v" "$(awk -v k="$kind" -v v="$v" \
+			'$1 == k && $2 == v { print $3 }' "$SAMPLES" | stats)"
+	done
 }
 
 cleanup_net() {
@@ -63,6 +87,8 @@ use_driver() {
 	case "$1" in
 	ours) insmod "$IPVLAN_OURS_DIR/ipvlan.ko" ;;
 	stock) insmod "$IPVLAN_STOCK_DIR/ipvlan.ko" ;;
+	# another build of ours, to weigh a change: NAME:/its/dir:MODE
+	/*) insmod "$1/ipvlan.ko" ;;
 	esac
 }
 
@@ -156,21 +182,29 @@ mac_of() {
 
 # The sink: nftables drops the frames at PREROUTING, before routing, so
 # that the figure is the cost of getting a frame from the master to the
-# receiving device and not of the IP stack behind it.  Frames that stay on
-# the master (eth0) are counted apart: a driver that lost or misdirected
-# frames would otherwise look fast.
+# receiving device and not of the IP stack behind it.  The sink sits where
+# the frames should land and counts them there: a driver that lost or
+# misdirected frames would otherwise look fast.  Where master and slaves
+# share a namespace (the scaling runs), frames left on the master are
+# counted apart.
+#
+# sink_add NETNS COUNTER
 sink_add() {
-	local ex=""
+	local ex="" rule
 
 	[ "$1" = init ] || ex="ip netns exec $1"
-	$ex nft -f - <<-'EOF'
+	case "$2" in
+	on_master) rule='udp dport 9 counter name "on_master" drop' ;;
+	on_slave) rule='udp dport 9 iifname != "eth0" counter name "on_slave" drop' ;;
+	esac
+	$ex nft -f - <<-EOF
 	table ip ipvlan_bench {
 		counter on_master { }
 		counter on_slave { }
 		chain pre {
 			type filter hook prerouting priority raw; policy accept;
-			udp dport 9 iifname "eth0" counter name "on_master" drop
-			udp dport 9 counter name "on_slave" drop
+			$rule
+			udp dport 9 counter name "on_master" drop
 		}
 	}
 	EOF
@@ -187,18 +221,18 @@ sink_count() {
 
 # Warn when fewer than 99% of the frames sent reached where they should.
 sink_check() {
-	local name=$1 ns=$2 counter=$3 sent=$((REPS * COUNT)) got
+	local name=$1 ns=$2 counter=$3 sent=$4 got
 
 	got=$(sink_count "$ns" "$counter")
 	[ "${got:-0}" -ge $((sent - sent / 100)) ] ||
 		log "$name: $got of $sent frames reached the $counter sink"
 }
 
-# rx_variant NAME KIND MODE SINK: SINK is nft (drop at PREROUTING) or
-# stack (UDP to a closed port: the whole IP receive path).
-rx_variant() {
+# rx_once NAME KIND MODE SINK: one RX measurement.  SINK is nft (drop at
+# PREROUTING) or stack (UDP to a closed port: the whole IP receive path).
+rx_once() {
 	local name=$1 kind=$2 mode=$3 sink=$4
-	local addr mac ns=ns0 counter=on_slave
+	local addr mac ns=ns0 counter=on_slave pps
 
 	use_driver "$kind"
 	make_wire
@@ -211,16 +245,16 @@ rx_variant() {
 		addr=$(make_slave "$kind" "$mode")
 		mac=$(mac_of ipvl0 ns0)
 	fi
-	[ "$sink" = nft ] && sink_add "$ns"
-	record "rx_${sink}_pps" "$name" \
-		"$(pg_reps init eth0 netif_receive "$addr" "$mac")"
-	[ "$sink" = nft ] && sink_check "$name" "$ns" "$counter"
-	return 0
+	[ "$sink" = nft ] && sink_add "$ns" "$counter"
+	pps=$(pg_run init eth0 netif_receive "$addr" "$mac")
+	[ "$sink" = nft ] && sink_check "$name" "$ns" "$counter" "$COUNT"
+	[ "$ns" = init ] && nft delete table ip ipvlan_bench 2>/dev/null
+	sample "rx_${sink}_pps" "$name" "$pps"
 }
 
 # --- TX -------------------------------------------------------------------
 
-tx_variant() {
+tx_once() {
 	local name=$1 kind=$2 mode=$3
 	local dev=ipvl0 ns=ns0
 
@@ -240,13 +274,13 @@ tx_variant() {
 		ip -n ns0 addr add 192.0.2.10/24 dev ipvl0
 		ip -n ns0 link set ipvl0 up
 	fi
-	record tx_pps "$name" \
-		"$(pg_reps "$ns" "$dev" start_xmit 192.0.2.254 02:00:00:00:00:fe)"
+	sample tx_pps "$name" \
+		"$(pg_run "$ns" "$dev" start_xmit 192.0.2.254 02:00:00:00:00:fe)"
 }
 
 # --- TCP ------------------------------------------------------------------
 
-tcp_once() {
+iperf_once() {
 	local ex=$1
 
 	$ex iperf3 -c 192.0.2.254 -t "$TCP_SECS" -J 2>/dev/null |
@@ -255,9 +289,9 @@ d = json.load(sys.stdin)
 print(int(d["end"]["sum_received"]["bits_per_second"] / 1e6))'
 }
 
-tcp_variant() {
+tcp_once() {
 	local name=$1 kind=$2 mode=$3
-	local ex="ip netns exec ns0" i
+	local ex="ip netns exec ns0"
 
 	use_driver "$kind"
 	make_wire
@@ -268,7 +302,7 @@ tcp_variant() {
 	fi
 	ip netns exec wire iperf3 -s -D -B 192.0.2.254 >/dev/null 2>&1
 	sleep 0.5
-	record tcp_mbps "$name" "$(for i in $(seq "$REPS"); do tcp_once "$ex"; done | stats)"
+	sample tcp_mbps "$name" "$(iperf_once "$ex")"
 	pkill iperf3
 }
 
@@ -299,7 +333,7 @@ now_ms() {
 # SLAVES slaves of one port, and the times to set it all up and down.
 scale_variant() {
 	local drv=$1 n=$2 slaves=$3
-	local t0 t1 t2 t3 mac pps
+	local t0 t1 t2 t3 t4 mac pps
 
 	use_driver "$drv"
 	make_wire
@@ -320,19 +354,20 @@ scale_variant() {
 	t2=$(now_ms)
 	mac=$(mac_of eth0)
 	# slaves and master share the init namespace: the sink tells them apart
-	sink_add init
+	sink_add init on_slave
 	pps=$(pg_reps init eth0 netif_receive "$(addr_of 0)" "$mac" \
 		"$(addr_of $((n - 1)))")
-	sink_check "$drv/$n/$slaves" init on_slave
+	sink_check "$drv/$n/$slaves" init on_slave $((REPS * COUNT))
 	nft delete table ip ipvlan_bench
 	t3=$(now_ms)
 	ip link del eth0
+	t4=$(now_ms)
 	record scale_pps "$drv/$n/$slaves" "$pps"
 	printf '%-10s %-10s create %s ms, addresses %s ms, delete %s ms\n' \
-		scale_time "$drv/$n/$slaves" $((t1 - t0)) $((t2 - t1)) \
-		$(($(now_ms) - t3))
-	RESULTS+=("slaves_ms $drv/$n/$slaves $((t1 - t0)) $((t1 - t0)) $((t1 - t0))")
-	RESULTS+=("addrs_ms $drv/$n/$slaves $((t2 - t1)) $((t2 - t1)) $((t2 - t1))")
+		scale_time "$drv/$n/$slaves" $((t1 - t0)) $((t2 - t1)) $((t4 - t3))
+	# creating and deleting the slaves: the deletion takes the addresses too
+	RESULTS+=("slaves_ms $drv/$n/$slaves $((t1 - t0 + t4 - t3)) 0 0")
+	RESULTS+=("addrs_ms $drv/$n/$slaves $((t2 - t1)) 0 0")
 }
 
 ratio() {
@@ -366,44 +401,77 @@ summary() {
 	printf '%-28s %s\n' "TCP ours/stock L3" "$(ratio tcp_mbps ours-l3 stock-l3)"
 }
 
+# run_part PART: REPS rounds, every variant once per round
+run_part() {
+	local part=$1 names=() r v name kind mode
+
+	for v in $VARIANTS; do
+		names+=("${v%%:*}")
+	done
+	for r in $(seq "$REPS"); do
+		for v in $VARIANTS; do
+			IFS=: read -r name kind mode <<<"$v"
+			case "$part" in
+			rx)
+				rx_once "$name" "$kind" "$mode" nft
+				rx_once "$name" "$kind" "$mode" stack
+				;;
+			tx) tx_once "$name" "$kind" "$mode" ;;
+			tcp) tcp_once "$name" "$kind" "$mode" ;;
+			esac
+		done
+	done
+	case "$part" in
+	rx)
+		report rx_nft_pps "${names[@]}"
+		report rx_stack_pps "${names[@]}"
+		;;
+	tx) report tx_pps "${names[@]}" ;;
+	tcp) report tcp_mbps "${names[@]}" ;;
+	esac
+}
+
+scale_part() {
+	local d n s
+
+	echo
+	echo "## scaling: RX pps with N addresses over S slaves"
+	for n in $SCALE; do
+		for s in 1 "$SLAVES_MAX"; do
+			[ "$s" -gt "$n" ] && continue
+			for d in stock ours; do
+				scale_variant "$d" "$n" "$s"
+			done
+		done
+	done
+	echo
+	echo "## scaling ratios"
+	for s in 1 "$SLAVES_MAX"; do
+		for d in stock ours; do
+			printf '%-28s %s\n' "$d pps 65536/1 (S=$s)" \
+				"$(ratio scale_pps "$d/65536/$s" "$d/1/1")"
+		done
+	done
+	printf '%-28s %s\n' "slaves create+delete ours/stock" \
+		"$(ratio slaves_ms "ours/$SLAVES_MAX/$SLAVES_MAX" \
+			"stock/$SLAVES_MAX/$SLAVES_MAX")"
+	printf '%-28s %s\n' "65536 addresses add ours/stock" \
+		"$(ratio addrs_ms ours/65536/1 stock/65536/1)"
+}
+
 main() {
-	local v kind mode d n s
+	local part
 
 	[ -d "$PG" ] || modprobe pktgen 2>/dev/null
 	[ -d "$PG" ] || { echo "no pktgen"; exit 4; }
 	echo "# ipvlan benchmark: kernel $(uname -r), REPS=$REPS COUNT=$COUNT"
+	echo "# $(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2)"
 	echo "# kind       variant          median"
-	for v in $VARIANTS; do
-		IFS=: read -r name kind mode <<<"$v"
-		case " $PARTS " in *" rx "*)
-			rx_variant "$name" "$kind" "$mode" nft
-			rx_variant "$name" "$kind" "$mode" stack
-			;;
-		esac
-		case " $PARTS " in *" tx "*) tx_variant "$name" "$kind" "$mode" ;; esac
-		case " $PARTS " in *" tcp "*) tcp_variant "$name" "$kind" "$mode" ;; esac
+	for part in rx tx tcp; do
+		case " $PARTS " in *" $part "*) run_part "$part" ;; esac
 	done
 	summary
-	if [ -n "$SCALE" ] && [[ " $PARTS " == *" scale "* ]]; then
-		echo
-		echo "## scaling: RX pps with N addresses over S slaves"
-		for n in $SCALE; do
-			for s in 1 "$SLAVES_MAX"; do
-				[ "$s" -gt "$n" ] && continue
-				for d in stock ours; do
-					scale_variant "$d" "$n" "$s"
-				done
-			done
-		done
-		echo
-		echo "## scaling ratios"
-		for s in 1 "$SLAVES_MAX"; do
-			for d in stock ours; do
-				printf '%-28s %s\n' "$d pps 65536/1 (S=$s)" \
-					"$(ratio scale_pps "$d/65536/$s" "$d/1/1")"
-			done
-		done
-	fi
+	case " $PARTS " in *" scale "*) [ -z "$SCALE" ] || scale_part ;; esac
 	use_driver none
 }
 

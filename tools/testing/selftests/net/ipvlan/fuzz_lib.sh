@@ -13,8 +13,11 @@ require_fuzz_frames() {
 	[ -x "$FUZZ_FRAMES" ] && [ ! "$FUZZ_FRAMES_SRC" -nt "$FUZZ_FRAMES" ] &&
 		return 0
 	command -v gcc >/dev/null || skip_all "needs gcc to build ipvlan_fuzz_frames"
-	gcc -O2 -Wall -o "$FUZZ_FRAMES" "$FUZZ_FRAMES_SRC" ||
+	# into a private name first: VMs running side by side share this
+	# directory, and one must not run the half-written binary of another
+	gcc -O2 -Wall -o "$FUZZ_FRAMES.$$" "$FUZZ_FRAMES_SRC" ||
 		skip_all "ipvlan_fuzz_frames does not build"
+	mv -f "$FUZZ_FRAMES.$$" "$FUZZ_FRAMES"
 }
 
 # A namespace that a fuzzer's RAs, redirects and ARP cannot reconfigure.

@@ -147,11 +147,13 @@ splat='BUG:|(^|\] )WARNING:|KASAN|Kernel panic|possible recursive locking|'
 splat+='possible circular locking|suspicious RCU usage|unreferenced object|'
 splat+='refcount_t:|ref_tracker|leaked|INFO: task .* blocked|'
 splat+='soft lockup|unregister_netdevice: waiting|general protection'
+# One log per kernel and driver: CI runs VMs side by side.
+dmesg_log=build/logs/dmesg-$kver-$flavor-$ipvlan.log
 if [ -f "$run/dmesg" ]; then
 	mkdir -p "$top/build/logs"
-	cp "$run/dmesg" "$top/build/logs/dmesg.last"
+	cp "$run/dmesg" "$top/$dmesg_log"
 	if grep -Eq "$splat" "$run/dmesg"; then
-		log "kernel splat (full log: build/logs/dmesg.last):"
+		log "kernel splat (full log: $dmesg_log):"
 		grep -E -B2 -A25 "$splat" "$run/dmesg" | head -80 >&2
 		status=1
 	fi

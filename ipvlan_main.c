@@ -552,6 +552,14 @@ static int ipvlan_inet_event(struct notifier_block *nb,
 				    &ifa->ifa_local);
 		break;
 	case NETDEV_DOWN:
+		/*
+		 * A slave being unregistered loses all its addresses, one
+		 * event each, and flushes its table entries in uninit: a
+		 * walk of the remaining ones for each would make deleting
+		 * a slave quadratic in its addresses.
+		 */
+		if (dev->reg_state == NETREG_UNREGISTERING)
+			break;
 		if (!ipvlan_still_has_ip4(ifa->ifa_dev, ifa->ifa_local))
 			ipvlan_addr_del(slave, &ifa->ifa_local, false);
 		break;

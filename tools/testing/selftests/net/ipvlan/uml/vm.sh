@@ -21,7 +21,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(cd "$here/../../../../../.." && pwd)
 ipvlan=ours
 flavor=debug
-timeout=1800
+timeout=3600
 
 usage() {
 	echo "usage: $0 [--ipvlan ours|stock] [--flavor debug|perf] [--timeout S] -- cmd..." >&2
@@ -147,16 +147,64 @@ splat='BUG:|(^|\] )WARNING:|KASAN|Kernel panic|possible recursive locking|'
 splat+='possible circular locking|suspicious RCU usage|unreferenced object|'
 splat+='refcount_t:|ref_tracker|leaked|INFO: task .* blocked|'
 splat+='soft lockup|unregister_netdevice: waiting|general protection'
+
+# Linux 6.1's UML reports two bugs of its own in every boot, whatever the
+# driver; both are gone in 6.12.  Exactly these reports are dropped, so
+# that any other still fails the run:
+# - force_flush_all() (arch/um, on fork) walks the maple tree outside RCU:
+#   "suspicious RCU usage" at lib/maple_tree.c, once per call site;
+# - kmemleak loses sight of the vmalloc'd kernel stacks that fork caches:
+#   unreferenced objects allocated by copy_process() through
+#   __vmalloc_node_range().
+known_6_1() {
+	case "$kver" in 6.1.*) ;; *) cat "$1"; return ;; esac
+	awk -v kind="$2" '
+	{ line[NR] = $0 }
+	# within the lines after line i: does any match re?
+	function ahead(i, len, re, j) {
+		for (j = i + 1; j <= i + len && j <= NR; j++)
+			if (line[j] ~ re)
+				return 1
+		return 0
+	}
+	END {
+		for (i = 1; i <= NR; i++) {
+			# only the header line of the RCU report: it alone is
+			# what the splat patterns match there
+			if (kind == "dmesg" &&
+			    line[i] ~ /WARNING: suspicious RCU usage/ &&
+			    ahead(i, 4, "lib/maple_tree\\.c:[0-9]+ suspicious rcu_dereference") &&
+			    ahead(i, 60, "force_flush_all"))
+				known[i] = 1
+			if (kind == "kmemleak" && line[i] ~ /^unreferenced object/) {
+				for (j = i + 1; j <= NR && line[j] !~ /^unreferenced object/; j++)
+					;
+				if (ahead(i, j - i - 1, "copy_process") &&
+				    ahead(i, j - i - 1, "__vmalloc_node_range"))
+					for (k = i; k < j; k++)
+						known[k] = 1
+			}
+		}
+		for (i = 1; i <= NR; i++)
+			print (known[i] ? "known 6.1 report: " : "") line[i]
+	}' "$1"
+}
+
 # One log per kernel and driver: CI runs VMs side by side.
 dmesg_log=build/logs/dmesg-$kver-$flavor-$ipvlan.log
 if [ -f "$run/dmesg" ]; then
 	mkdir -p "$top/build/logs"
-	cp "$run/dmesg" "$top/$dmesg_log"
+	known_6_1 "$run/dmesg" dmesg >"$top/$dmesg_log"
+	grep -v '^known 6.1 report: ' "$top/$dmesg_log" >"$run/dmesg" || true
 	if grep -Eq "$splat" "$run/dmesg"; then
 		log "kernel splat (full log: $dmesg_log):"
-		grep -E -B2 -A25 "$splat" "$run/dmesg" | head -80 >&2
+		grep -E -B2 -A25 "$splat" "$run/dmesg" | head -80 >&2 || true
 		status=1
 	fi
+fi
+if [ -f "$run/kmemleak" ]; then
+	known_6_1 "$run/kmemleak" kmemleak >"$run/kmemleak.all"
+	grep -v '^known 6.1 report: ' "$run/kmemleak.all" >"$run/kmemleak" || true
 fi
 if [ -s "$run/kmemleak" ]; then
 	log "kmemleak reports leaks:"

@@ -106,12 +106,19 @@ cd $top
 rc=0
 ( $(printf '%q ' "$@") ) || rc=\$?
 echo "vm: command exited with \$rc"
-modprobe -r ipvtap ipvlan 2>/dev/null
+# Each step after the command is bounded and named, so that a stall shows
+# where it is.  A kmemleak scan stops at a signal; one that does not end
+# fails the run, as a leak would: its result is not known.
+timeout 300 modprobe -r ipvtap ipvlan 2>/dev/null
+[ \$? -ne 124 ] || echo "vm: modprobe -r ipvtap ipvlan timed out after 300 s"
 if [ -w /sys/kernel/debug/kmemleak ]; then
-	echo scan > /sys/kernel/debug/kmemleak
-	sleep 6
-	echo scan > /sys/kernel/debug/kmemleak
-	cat /sys/kernel/debug/kmemleak > $run/kmemleak
+	: > $run/kmemleak.cut
+	for scan in 1 2; do
+		[ \$scan = 1 ] || sleep 6
+		timeout 300 sh -c 'echo scan > /sys/kernel/debug/kmemleak' ||
+			echo "kmemleak scan \$scan did not end in 300 s" >> $run/kmemleak.cut
+	done
+	cat $run/kmemleak.cut /sys/kernel/debug/kmemleak > $run/kmemleak
 fi
 dmesg > $run/dmesg
 echo \$rc > $run/rc

@@ -29,6 +29,7 @@ import ctypes
 import errno
 import os
 import random
+import re
 import socket
 import struct
 import subprocess
@@ -253,7 +254,18 @@ class Env:
         raise RuntimeError("helper did not enter " + ns)
 
     def snapshot(self):
-        return {ns: sh("ip", "-n", ns, "-o", "link") for ns in (self.a, self.b)}
+        # Carrier comes up from the linkwatch work, some time after "ip link
+        # set up" returns: wait until every device up has it, so that the
+        # comparison sees what the requests did, not when linkwatch ran.
+        for _ in range(100):
+            links = {ns: sh("ip", "-n", ns, "-o", "link")
+                     for ns in (self.a, self.b)}
+            flags = re.findall(r"<([A-Z_,-]*)>", "".join(links.values()))
+            if not any("UP" in f.split(",") and "NO-CARRIER" in f.split(",")
+                       for f in flags):
+                break
+            time.sleep(0.1)
+        return links
 
     def close(self):
         for proc in (self.helper, self.helper_a):

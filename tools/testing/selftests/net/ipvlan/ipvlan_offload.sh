@@ -82,7 +82,7 @@ trap 'rm -rf "$NS_TMP"; lib_cleanup' EXIT
 
 ktap_plan 5
 run_test "ethtool -i: driver ipvlan" test_drvinfo
-run_test "ethtool: link follows the master" test_link_settings
+run_improvement_before 6.12 "ethtool: link follows the master" test_link_settings
 run_test "ethtool: message level" test_msglevel
 run_test "offloads inherited, VLAN-challenged" test_features_inherited
 if require_tcp_tools; then

@@ -4,7 +4,9 @@
 # cleaned up on exit, and assertions that say what they saw.
 #
 # IPVLAN=stock marks a run against Linux's own ipvlan.ko; a test of one of
-# this project's improvements calls improvement() to skip itself there.
+# this project's improvements calls improvement() to skip itself there, and
+# one of what Linux's ipvlan learned only after an older kernel we support
+# uses run_improvement_before.
 
 KSFT_PASS=0
 KSFT_FAIL=1
@@ -115,6 +117,29 @@ run_improvement() {
 		ktap_skip "$name" "improvement over stock ipvlan"
 		return
 	fi
+	run_test "$@"
+}
+
+# kernel_before X.Y: is the running kernel older than Linux X.Y?
+kernel_before() {
+	local want=$1 have
+
+	have=$(uname -r | cut -d. -f1,2)
+	[ "$have" != "$want" ] &&
+		[ "$(printf '%s\n%s\n' "$have" "$want" | sort -V | head -n 1)" = "$have" ]
+}
+
+# run_improvement_before X.Y name fn...: a check that Linux's own ipvlan
+# passes from X.Y on (what it learned between 6.1 and X.Y); older stock
+# modules skip it.
+run_improvement_before() {
+	local version=$1 name=$2
+
+	if ! improvement && kernel_before "$version"; then
+		ktap_skip "$name" "improvement over stock ipvlan before Linux $version"
+		return
+	fi
+	shift
 	run_test "$@"
 }
 

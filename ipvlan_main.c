@@ -239,9 +239,9 @@ static void ipvlan_port_delete_slaves(struct ipvlan_port *port)
 }
 
 static int ipvlan_netdev_event(struct notifier_block *nb,
-			       unsigned long event, void *ptr)
+			       unsigned long event, void *data)
 {
-	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct net_device *dev = netdev_notifier_info_to_dev(data);
 	struct ipvlan_port *port = ipvlan_port_get_rtnl(dev);
 
 	if (!port)
@@ -263,7 +263,7 @@ static int ipvlan_netdev_event(struct notifier_block *nb,
 		ipvlan_port_sync_mac(port);
 		break;
 	case NETDEV_PRE_CHANGEADDR:
-		return ipvlan_port_pre_changeaddr(port, ptr);
+		return ipvlan_port_pre_changeaddr(port, data);
 	case NETDEV_PRE_TYPE_CHANGE:
 		/* the slaves are Ethernet devices and stay so */
 		return NOTIFY_BAD;
@@ -535,9 +535,9 @@ static bool ipvlan_still_has_ip4(struct in_device *in_dev, __be32 addr)
 }
 
 static int ipvlan_inet_event(struct notifier_block *nb,
-			     unsigned long event, void *ptr)
+			     unsigned long event, void *data)
 {
-	const struct in_ifaddr *ifa = ptr;
+	const struct in_ifaddr *ifa = data;
 	struct net_device *dev = ifa->ifa_dev->dev;
 	struct ipvlan_dev *slave;
 
@@ -568,15 +568,15 @@ static int ipvlan_inet_event(struct notifier_block *nb,
 }
 
 static int ipvlan_addr4_validate(struct notifier_block *nb,
-				 unsigned long event, void *ptr)
+				 unsigned long event, void *data)
 {
-	struct in_validator_info *ivi = ptr;
-	struct net_device *dev = ivi->ivi_dev->dev;
+	struct in_validator_info *vinfo = data;
+	struct net_device *dev = vinfo->ivi_dev->dev;
 
 	if (event != NETDEV_UP || !ipvlan_is_slave(dev))
 		return NOTIFY_DONE;
-	if (ipvlan_addr_busy(ipvlan_priv(dev), &ivi->ivi_addr, false)) {
-		NL_SET_ERR_MSG(ivi->extack,
+	if (ipvlan_addr_busy(ipvlan_priv(dev), &vinfo->ivi_addr, false)) {
+		NL_SET_ERR_MSG(vinfo->extack,
 			       "Address already used by another ipvlan slave of this master");
 		return notifier_from_errno(-EADDRINUSE);
 	}
@@ -586,9 +586,9 @@ static int ipvlan_addr4_validate(struct notifier_block *nb,
 #if IS_ENABLED(CONFIG_IPV6)
 /* May run in atomic context: autoconfiguration adds addresses there. */
 static int ipvlan_inet6_event(struct notifier_block *nb,
-			      unsigned long event, void *ptr)
+			      unsigned long event, void *data)
 {
-	const struct inet6_ifaddr *ifa = ptr;
+	const struct inet6_ifaddr *ifa = data;
 	struct net_device *dev = ifa->idev->dev;
 	struct ipvlan_dev *slave;
 
@@ -610,15 +610,15 @@ static int ipvlan_inet6_event(struct notifier_block *nb,
 }
 
 static int ipvlan_addr6_validate(struct notifier_block *nb,
-				 unsigned long event, void *ptr)
+				 unsigned long event, void *data)
 {
-	struct in6_validator_info *i6vi = ptr;
-	struct net_device *dev = i6vi->i6vi_dev->dev;
+	struct in6_validator_info *vinfo = data;
+	struct net_device *dev = vinfo->i6vi_dev->dev;
 
 	if (event != NETDEV_UP || !ipvlan_is_slave(dev))
 		return NOTIFY_DONE;
-	if (ipvlan_addr_busy(ipvlan_priv(dev), &i6vi->i6vi_addr, true)) {
-		NL_SET_ERR_MSG(i6vi->extack,
+	if (ipvlan_addr_busy(ipvlan_priv(dev), &vinfo->i6vi_addr, true)) {
+		NL_SET_ERR_MSG(vinfo->extack,
 			       "Address already used by another ipvlan slave of this master");
 		return notifier_from_errno(-EADDRINUSE);
 	}

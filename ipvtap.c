@@ -159,9 +159,9 @@ static void ipvtap_cdev_destroy(struct net_device *dev)
 }
 
 static int ipvtap_netdev_event(struct notifier_block *nb,
-			       unsigned long event, void *ptr)
+			       unsigned long event, void *data)
 {
-	struct net_device *dev = netdev_notifier_info_to_dev(ptr);
+	struct net_device *dev = netdev_notifier_info_to_dev(data);
 
 	if (dev->rtnl_link_ops != &ipvtap_kind)
 		return NOTIFY_DONE;

@@ -199,7 +199,7 @@ frame='^ +\\[<[0-9a-f]+>\\] '
 ours_frames="$frame(ipvlan|ipvtap)_|\\[(ipvlan|ipvtap)\\]$|${frame}0x[0-9a-f]+$"
 known_6_1() {
 	case "$kver" in 6.1.*) ;; *) cat "$1"; return ;; esac
-	awk -v kind="$2" -v ours="$ours_frames" '
+	awk '
 	{ line[NR] = $0 }
 	# within the lines after line i: does any match re?
 	function ahead(i, len, re, j) {
@@ -212,39 +212,44 @@ known_6_1() {
 		for (i = 1; i <= NR; i++) {
 			# only the header line of the RCU report: it alone is
 			# what the splat patterns match there
-			if (kind == "dmesg" &&
-			    line[i] ~ /WARNING: suspicious RCU usage/ &&
+			if (line[i] ~ /WARNING: suspicious RCU usage/ &&
 			    ahead(i, 4, "lib/maple_tree\\.c:[0-9]+ suspicious rcu_dereference") &&
 			    ahead(i, 60, "force_flush_all"))
 				known[i] = 1
-			if (kind == "kmemleak" && line[i] ~ /^unreferenced object/) {
-				for (j = i + 1; j <= NR && line[j] !~ /^unreferenced object/; j++)
-					;
-				if (!ahead(i, j - i - 1, ours))
-					for (k = i; k < j; k++)
-						known[k] = 1
-			}
 		}
 		for (i = 1; i <= NR; i++)
 			print (known[i] ? "known 6.1 report: " : "") line[i]
 	}' "$1"
 }
 
-# kmemleak objects allocated before the command started, marked.
-before_command() {
-	local start
+# Marks the kmemleak objects that do not count: those allocated before the
+# command started, and on 6.1 those no frame of ours allocated (see above).
+kmemleak_mark() {
+	local start is_6_1=0
 
 	start=$(cat "$run/jiffies" 2>/dev/null || echo 0)
-	awk -v start="${start:-0}" '
+	case "$kver" in 6.1.*) is_6_1=1 ;; esac
+	awk -v start="${start:-0}" -v is_6_1=$is_6_1 -v ours="$ours_frames" '
 	{ line[NR] = $0 }
 	END {
 		for (i = 1; i <= NR; i++) {
-			# an object: its header line, then "comm ..., jiffies N"
-			if (line[i] ~ /^unreferenced object/) {
-				n = split(line[i + 1], f, " ")
-				before = f[n - 1] == "jiffies" && f[n] + 0 < start + 0
+			if (line[i] !~ /^unreferenced object/) {
+				print mark line[i]
+				continue
 			}
-			print (before ? "before the command: " : "") line[i]
+			# the object: its header, then "comm ..., jiffies N",
+			# then its hex dump and backtrace
+			for (j = i + 1; j <= NR && line[j] !~ /^unreferenced object/; j++)
+				if (line[j] ~ ours)
+					by_us = 1
+			n = split(line[i + 1], f, " ")
+			mark = ""
+			if (f[n - 1] == "jiffies" && f[n] + 0 < start + 0)
+				mark = "before the command: "
+			else if (is_6_1 && !by_us)
+				mark = "known 6.1 report: "
+			by_us = 0
+			print mark line[i]
 		}
 	}' "$1"
 }
@@ -253,7 +258,7 @@ before_command() {
 dmesg_log=build/logs/dmesg-$kver-$flavor-$ipvlan.log
 if [ -f "$run/dmesg" ]; then
 	mkdir -p "$top/build/logs"
-	known_6_1 "$run/dmesg" dmesg >"$top/$dmesg_log"
+	known_6_1 "$run/dmesg" >"$top/$dmesg_log"
 	grep -v '^known 6.1 report: ' "$top/$dmesg_log" >"$run/dmesg" || true
 	if grep -Eq "$splat" "$run/dmesg"; then
 		log "kernel splat (full log: $dmesg_log):"
@@ -262,8 +267,7 @@ if [ -f "$run/dmesg" ]; then
 	fi
 fi
 if [ -f "$run/kmemleak" ]; then
-	before_command "$run/kmemleak" | known_6_1 /dev/stdin kmemleak \
-		>"$run/kmemleak.all"
+	kmemleak_mark "$run/kmemleak" >"$run/kmemleak.all"
 	grep -Ev '^(known 6.1 report|before the command): ' \
 		"$run/kmemleak.all" >"$run/kmemleak" || true
 	mkdir -p "$top/build/logs"

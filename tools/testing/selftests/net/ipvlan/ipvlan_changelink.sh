@@ -31,31 +31,6 @@ setup() {
 	make_wire "$host" eth0 "$wire" peer0
 }
 
-# container: a process in a new user namespace (root mapped to root) and
-# a new netns owned by it.  Sets $cpid; killed when the test ends.
-container() {
-	unshare --user --map-root-user --net sleep 300 &
-	cpid=$!
-	trap 'kill $cpid 2>/dev/null || true; wait $cpid 2>/dev/null || true; lib_cleanup' EXIT
-	wait_for in_own_userns "$cpid"
-}
-
-in_own_userns() {
-	[ "$(readlink "/proc/$1/ns/user")" != "$(readlink /proc/self/ns/user)" ] &&
-		[ "$(readlink "/proc/$1/ns/net")" != "$(readlink /proc/self/ns/net)" ]
-}
-
-# as_container CMD...: run CMD as the container's root.
-as_container() {
-	nsenter --target "$cpid" --user --net -- "$@"
-}
-
-# as_admin CMD...: run CMD in the container's netns with all capabilities
-# of the initial user namespace.
-as_admin() {
-	nsenter --target "$cpid" --net -- "$@"
-}
-
 mode_of() {
 	"$@" -d link show s0 | grep -o "ipvlan  mode [a-z0-9]* [a-z]*"
 }

@@ -20,6 +20,7 @@ ktap_fail=0
 ktap_plan=0
 ktap_test=
 NS_LIST=()
+CONTAINERS=()
 
 ktap_plan() {
 	ktap_plan=$1
@@ -76,8 +77,13 @@ make_ns() {
 }
 
 lib_cleanup() {
-	local ns
+	local ns pid
 
+	for pid in "${CONTAINERS[@]}"; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+	CONTAINERS=()
 	for ns in "${NS_LIST[@]}"; do
 		ip netns del "$ns" 2>/dev/null || true
 	done
@@ -92,7 +98,7 @@ run_test() {
 
 	shift
 	set +e
-	out=$(NS_LIST=(); trap lib_cleanup EXIT; set -e; "$@" 2>&1)
+	out=$(NS_LIST=(); CONTAINERS=(); trap lib_cleanup EXIT; set -e; "$@" 2>&1)
 	rc=$?
 	set -e
 	if [ "$rc" -eq 0 ]; then
@@ -261,4 +267,29 @@ responders() {
 	ip netns exec "$ns" ping -c 2 -i 0.3 -w 2 "$@" 2>/dev/null |
 		sed -n 's/^[0-9]* bytes from \([^ ]*\): .*/\1/p' |
 		sed 's/%.*//; s/:$//' | sort -u
+}
+
+# container: a process in a new user namespace (root mapped to root) and
+# a new netns owned by it.  Sets $cpid; lib_cleanup kills it.
+container() {
+	unshare --user --map-root-user --net sleep 300 >/dev/null 2>&1 &
+	cpid=$!
+	CONTAINERS+=("$cpid")
+	wait_for in_own_userns "$cpid"
+}
+
+in_own_userns() {
+	[ "$(readlink "/proc/$1/ns/user")" != "$(readlink /proc/self/ns/user)" ] &&
+		[ "$(readlink "/proc/$1/ns/net")" != "$(readlink /proc/self/ns/net)" ]
+}
+
+# as_container CMD...: run CMD as the container's root.
+as_container() {
+	nsenter --target "$cpid" --user --net -- "$@"
+}
+
+# as_admin CMD...: run CMD in the container's netns with all capabilities
+# of the initial user namespace.
+as_admin() {
+	nsenter --target "$cpid" --net -- "$@"
 }

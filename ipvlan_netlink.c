@@ -76,9 +76,19 @@ static struct net_device *ipvlan_get_master(struct net *net,
 				    "Master device not found");
 		return ERR_PTR(-ENODEV);
 	}
-	/* no nesting: a slave named as the link stands for its master */
-	if (ipvlan_is_slave(master))
+	/*
+	 * No nesting: a slave named as the link stands for its master.  The
+	 * master's port is then reached from the slave's namespace, which a
+	 * container may own: it needs the rights a changelink needs.
+	 */
+	if (ipvlan_is_slave(master)) {
 		master = ipvlan_priv(master)->master;
+		if (!ns_capable(dev_net(master)->user_ns, CAP_NET_ADMIN)) {
+			NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_LINK],
+					    "Adding a slave through another slave needs CAP_NET_ADMIN over the master's namespace");
+			return ERR_PTR(-EPERM);
+		}
+	}
 	if (master->type != ARPHRD_ETHER || master->flags & IFF_LOOPBACK) {
 		NL_SET_ERR_MSG_ATTR(extack, tb[IFLA_LINK],
 				    "Master must be an Ethernet device, not loopback");

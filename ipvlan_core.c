@@ -618,7 +618,7 @@ static int ipvlan_route_ip6(struct net_device *master, struct sk_buff *skb)
 	if (!pskb_may_pull(skb, sizeof(*ip6h)))
 		return ipvlan_drop(skb);
 	ip6h = ipv6_hdr(skb);
-	if (ip6h->version != 6)
+	if (ip6h->version != 6 || ipv6_addr_is_multicast(&ip6h->daddr))
 		return ipvlan_drop(skb);
 
 	memset(&fl6, 0, sizeof(fl6));
@@ -646,12 +646,19 @@ static int ipvlan_route_ip6(struct net_device *master, struct sk_buff *skb)
 }
 #endif
 
-/* L3: the frame leaves through the master's routing table, not its L2. */
+/*
+ * L3: the frame leaves through the master's routing table, not its L2.
+ * Only unicast does: a slave's multicast and broadcast (router and
+ * neighbour solicitations, MLD, IGMP, pings to a group) are for a link the
+ * slave does not have, and would speak for the master on the wire.
+ */
 static int ipvlan_route_out(struct ipvlan_dev *slave, struct sk_buff *skb,
 			    __be16 proto)
 {
 	struct net_device *master = slave->master;
 
+	if (is_multicast_ether_addr(eth_hdr(skb)->h_dest))
+		return ipvlan_drop(skb);
 	ipvlan_skb_move(skb, master);
 	__skb_pull(skb, ETH_HLEN);
 	skb_reset_network_header(skb);

@@ -308,6 +308,81 @@ static struct ipvlan_dev *ipvlan_demux_ip6(struct ipvlan_port *port,
 	return ipvlan_lookup6(port, &ip6h->daddr);
 }
 
+/*
+ * The slave that sent a frame, by its source address: an ARP probe or a
+ * DAD probe has none yet, and is the slave's whose address it probes.
+ */
+static struct ipvlan_dev *ipvlan_sender_ip4(struct ipvlan_port *port,
+					    const struct sk_buff *skb, int off)
+{
+	const struct iphdr *iph;
+	struct iphdr _iph;
+
+	iph = skb_header_pointer(skb, off, sizeof(_iph), &_iph);
+	if (!iph || iph->version != 4 || iph->ihl < 5)
+		return NULL;
+	return ipvlan_lookup4(port, iph->saddr);
+}
+
+static struct ipvlan_dev *ipvlan_sender_arp(struct ipvlan_port *port,
+					    const struct sk_buff *skb, int off)
+{
+	const struct arphdr *arp;
+	const __be32 *sip, *tip;
+	struct arphdr _arp;
+	__be32 _ips[2];
+
+	arp = skb_header_pointer(skb, off, sizeof(_arp), &_arp);
+	if (!arp || arp->ar_hln != ETH_ALEN || arp->ar_pln != sizeof(__be32) ||
+	    arp->ar_pro != htons(ETH_P_IP))
+		return NULL;
+	off += sizeof(*arp) + ETH_ALEN;
+	sip = skb_header_pointer(skb, off, sizeof(*sip), &_ips[0]);
+	if (!sip)
+		return NULL;
+	if (*sip)
+		return ipvlan_lookup4(port, *sip);
+	tip = skb_header_pointer(skb, off + sizeof(*sip) + ETH_ALEN,
+				 sizeof(*tip), &_ips[1]);
+	return tip ? ipvlan_lookup4(port, *tip) : NULL;
+}
+
+static struct ipvlan_dev *ipvlan_sender_ip6(struct ipvlan_port *port,
+					    const struct sk_buff *skb, int off)
+{
+	const struct in6_addr *target;
+	const struct ipv6hdr *ip6h;
+	struct ipv6hdr _ip6h;
+	struct nd_msg _msg;
+
+	ip6h = skb_header_pointer(skb, off, sizeof(_ip6h), &_ip6h);
+	if (!ip6h || ip6h->version != 6)
+		return NULL;
+	if (!ipv6_addr_any(&ip6h->saddr))
+		return ipvlan_lookup6(port, &ip6h->saddr);
+	if (ip6h->nexthdr != NEXTHDR_ICMP)
+		return NULL;
+	target = ipvlan_ns_target(skb, off + sizeof(*ip6h), &_msg);
+	return target ? ipvlan_lookup6(port, target) : NULL;
+}
+
+static struct ipvlan_dev *ipvlan_sender(struct ipvlan_port *port,
+					const struct sk_buff *skb, __be16 proto,
+					int off)
+{
+	switch (proto) {
+	case htons(ETH_P_IP):
+		return ipvlan_sender_ip4(port, skb, off);
+	case htons(ETH_P_ARP):
+		return ipvlan_sender_arp(port, skb, off);
+	case htons(ETH_P_IPV6):
+		if (IS_ENABLED(CONFIG_IPV6))
+			return ipvlan_sender_ip6(port, skb, off);
+		break;
+	}
+	return NULL;
+}
+
 /* The slave a frame is for, by destination address; NULL: not a slave's. */
 struct ipvlan_dev *ipvlan_demux(struct ipvlan_port *port,
 				const struct sk_buff *skb, __be16 proto, int off)
@@ -414,18 +489,39 @@ static bool ipvlan_wants_mc(const struct ipvlan_dev *slave,
 }
 
 /*
+ * A slave's own multicast, back from a switch that reflects it (a hairpin,
+ * as VEPA expects): it carries the shared MAC as its source and a slave's
+ * address.  Returns that slave, or NULL for a frame from elsewhere.
+ */
+static struct ipvlan_dev *ipvlan_reflected_from(struct ipvlan_port *port,
+						struct sk_buff *skb)
+{
+	if (!ether_addr_equal(eth_hdr(skb)->h_source, port->dev->dev_addr))
+		return NULL;
+	return ipvlan_sender(port, skb, skb->protocol, 0);
+}
+
+/*
  * Every interested slave gets its own clone, delivered synchronously as
  * the bridge does, so that a burst is not dropped by a backlog that fills
  * at slaves x frames.  The master keeps the original.
+ *
+ * A reflected frame never goes back to its sender.  Its siblings hear it
+ * here only in VEPA, where the switch is the only way between slaves: in
+ * bridge mode they had their copies on transmit, in private none at all.
  */
 static void ipvlan_rx_multicast(struct ipvlan_port *port, struct sk_buff *skb)
 {
 	const unsigned char *dest = eth_hdr(skb)->h_dest;
-	struct ipvlan_dev *slave;
+	struct ipvlan_dev *slave, *sender;
 	struct sk_buff *nskb;
 
+	sender = ipvlan_reflected_from(port, skb);
+	if (sender && !ipvlan_is_vepa(port))
+		return;
+
 	list_for_each_entry_rcu(slave, &port->slaves, pnode) {
-		if (!ipvlan_wants_mc(slave, dest))
+		if (slave == sender || !ipvlan_wants_mc(slave, dest))
 			continue;
 		nskb = skb_clone(skb, GFP_ATOMIC);
 		if (!nskb) {

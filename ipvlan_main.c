@@ -523,13 +523,19 @@ EXPORT_SYMBOL_GPL(ipvlan_slave_setup);
  * Address notifiers: the table follows the slaves' addresses
  */
 
-/* IPv4 allows one address several times with other prefixes. */
-static bool ipvlan_still_has_ip4(struct in_device *in_dev, __be32 addr)
+/*
+ * An IPv4 address is in the table by its ifa_address: the local address,
+ * or for "ip addr add A peer B" the peer B.  It is the one that address
+ * validators are shown, so what is checked is what is added.
+ */
+static bool ipvlan_has_ip4(struct in_device *in_dev, __be32 addr)
 {
 	const struct in_ifaddr *ifa;
 
+	if (!in_dev)
+		return false;
 	in_dev_for_each_ifa_rtnl(ifa, in_dev)
-		if (ifa->ifa_local == addr)
+		if (ifa->ifa_address == addr)
 			return true;
 	return false;
 }
@@ -547,9 +553,9 @@ static int ipvlan_inet_event(struct notifier_block *nb,
 
 	switch (event) {
 	case NETDEV_UP:
-		if (ipvlan_addr_add(slave, &ifa->ifa_local, false))
+		if (ipvlan_addr_add(slave, &ifa->ifa_address, false))
 			netdev_warn(dev, "%pI4 not added to the ipvlan table\n",
-				    &ifa->ifa_local);
+				    &ifa->ifa_address);
 		break;
 	case NETDEV_DOWN:
 		/*
@@ -560,8 +566,9 @@ static int ipvlan_inet_event(struct notifier_block *nb,
 		 */
 		if (dev->reg_state == NETREG_UNREGISTERING)
 			break;
-		if (!ipvlan_still_has_ip4(ifa->ifa_dev, ifa->ifa_local))
-			ipvlan_addr_del(slave, &ifa->ifa_local, false);
+		/* IPv4 allows one address several times, with other prefixes */
+		if (!ipvlan_has_ip4(ifa->ifa_dev, ifa->ifa_address))
+			ipvlan_addr_del(slave, &ifa->ifa_address, false);
 		break;
 	}
 	return NOTIFY_OK;
@@ -572,12 +579,19 @@ static int ipvlan_addr4_validate(struct notifier_block *nb,
 {
 	struct in_validator_info *vinfo = data;
 	struct net_device *dev = vinfo->ivi_dev->dev;
+	struct net_device *master;
 
 	if (event != NETDEV_UP || !ipvlan_is_slave(dev))
 		return NOTIFY_DONE;
 	if (ipvlan_addr_busy(ipvlan_priv(dev), &vinfo->ivi_addr, false)) {
 		NL_SET_ERR_MSG(vinfo->extack,
 			       "Address already used by another ipvlan slave of this master");
+		return notifier_from_errno(-EADDRINUSE);
+	}
+	master = ipvlan_priv(dev)->master;
+	if (ipvlan_has_ip4(__in_dev_get_rtnl(master), vinfo->ivi_addr)) {
+		NL_SET_ERR_MSG(vinfo->extack,
+			       "Address already used by the ipvlan master");
 		return notifier_from_errno(-EADDRINUSE);
 	}
 	return NOTIFY_OK;
@@ -614,12 +628,19 @@ static int ipvlan_addr6_validate(struct notifier_block *nb,
 {
 	struct in6_validator_info *vinfo = data;
 	struct net_device *dev = vinfo->i6vi_dev->dev;
+	struct net_device *master;
 
 	if (event != NETDEV_UP || !ipvlan_is_slave(dev))
 		return NOTIFY_DONE;
 	if (ipvlan_addr_busy(ipvlan_priv(dev), &vinfo->i6vi_addr, true)) {
 		NL_SET_ERR_MSG(vinfo->extack,
 			       "Address already used by another ipvlan slave of this master");
+		return notifier_from_errno(-EADDRINUSE);
+	}
+	master = ipvlan_priv(dev)->master;
+	if (ipv6_chk_addr(dev_net(master), &vinfo->i6vi_addr, master, 1)) {
+		NL_SET_ERR_MSG(vinfo->extack,
+			       "Address already used by the ipvlan master");
 		return notifier_from_errno(-EADDRINUSE);
 	}
 	return NOTIFY_OK;

@@ -8,6 +8,7 @@
 
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
+#include <linux/if_vlan.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/rhashtable.h>
@@ -780,6 +781,71 @@ static int ipvlan_xmit_l3(struct ipvlan_dev *slave, struct sk_buff *skb)
 	return ipvlan_route_out(slave, skb, proto);
 }
 
+/* An ARP packet whose sender hardware address is not @mac. */
+static bool ipvlan_arp_forged(const struct sk_buff *skb, const u8 *mac)
+{
+	const struct arphdr *arp;
+	struct arphdr _arp;
+	u8 _sha[ETH_ALEN];
+	const u8 *sha;
+
+	arp = skb_header_pointer(skb, ETH_HLEN, sizeof(_arp), &_arp);
+	if (!arp || arp->ar_hln != ETH_ALEN)
+		return false;
+	sha = skb_header_pointer(skb, ETH_HLEN + sizeof(*arp), ETH_ALEN, _sha);
+	return !sha || !ether_addr_equal(sha, mac);
+}
+
+/*
+ * A router advertisement or a redirect: what only a router sends, with the
+ * hop limit of 255 without which receivers ignore them.  No slave can be
+ * a router for the wire: what is sent to the shared MAC is demultiplexed
+ * by destination address, so a slave never receives what it would route.
+ */
+static bool ipvlan_ip6_router_msg(const struct sk_buff *skb)
+{
+	const struct ipv6hdr *ip6h;
+	struct ipv6hdr _ip6h;
+	u8 nexthdr, _type;
+	__be16 frag_off;
+	const u8 *type;
+	int off;
+
+	ip6h = skb_header_pointer(skb, ETH_HLEN, sizeof(_ip6h), &_ip6h);
+	if (!ip6h || ip6h->hop_limit != 255)
+		return false;
+	nexthdr = ip6h->nexthdr;
+	off = ipv6_skip_exthdr(skb, ETH_HLEN + sizeof(*ip6h), &nexthdr,
+			       &frag_off);
+	if (off < 0 || nexthdr != IPPROTO_ICMPV6)
+		return false;
+	type = skb_header_pointer(skb, off, sizeof(_type), &_type);
+	return type && (*type == NDISC_ROUTER_ADVERTISEMENT ||
+			*type == NDISC_REDIRECT);
+}
+
+/*
+ * A slave is one station behind the shared MAC, whatever its owner writes
+ * to a packet socket or has tc do: its frames carry that MAC as their
+ * source (ARP's sender too) and no VLAN tag, and it announces no routes.
+ */
+static bool ipvlan_tx_forged(const struct net_device *dev,
+			     const struct sk_buff *skb)
+{
+	const struct ethhdr *eth = eth_hdr(skb);
+
+	if (skb_vlan_tag_present(skb) || eth_type_vlan(eth->h_proto) ||
+	    !ether_addr_equal(eth->h_source, dev->dev_addr))
+		return true;
+	switch (eth->h_proto) {
+	case htons(ETH_P_ARP):
+		return ipvlan_arp_forged(skb, dev->dev_addr);
+	case htons(ETH_P_IPV6):
+		return IS_ENABLED(CONFIG_IPV6) && ipvlan_ip6_router_msg(skb);
+	}
+	return false;
+}
+
 netdev_tx_t ipvlan_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct ipvlan_dev *slave = ipvlan_priv(dev);
@@ -787,12 +853,11 @@ netdev_tx_t ipvlan_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	int ret;
 
 	/* packet sockets may hand us frames with no MAC header set */
-	if (unlikely(!pskb_may_pull(skb, ETH_HLEN))) {
-		kfree_skb(skb);
-		ipvlan_count_tx(slave, 0, false);
-		return NETDEV_TX_OK;
-	}
+	if (unlikely(!pskb_may_pull(skb, ETH_HLEN)))
+		goto drop;
 	skb_reset_mac_header(skb);
+	if (unlikely(ipvlan_tx_forged(dev, skb)))
+		goto drop;
 
 	rcu_read_lock();
 	if (READ_ONCE(slave->port->mode) == IPVLAN_MODE_L2)
@@ -802,5 +867,10 @@ netdev_tx_t ipvlan_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	rcu_read_unlock();
 
 	ipvlan_count_tx(slave, len, !net_xmit_eval(ret));
+	return NETDEV_TX_OK;
+
+drop:
+	kfree_skb(skb);
+	ipvlan_count_tx(slave, 0, false);
 	return NETDEV_TX_OK;
 }

@@ -75,6 +75,8 @@ struct ipvlan_port {
 	struct ida		dev_ids;
 	unsigned int		count;
 	bool			l3s_hooked;
+	/* the master's MAC is changing: its slaves take the new one */
+	bool			mac_changing;
 	possible_net_t		l3s_net;
 
 	/*

@@ -206,16 +206,20 @@ static int ipvlan_port_pre_changeaddr(struct ipvlan_port *port,
 {
 	struct netlink_ext_ack *extack;
 	struct ipvlan_dev *slave;
-	int err;
+	int err = 0;
+
+	ASSERT_RTNL();
 
 	extack = netdev_notifier_info_to_extack(&info->info);
+	port->mac_changing = true;
 	list_for_each_entry(slave, &port->slaves, pnode) {
 		err = dev_pre_changeaddr_notify(slave->dev, info->dev_addr,
 						extack);
 		if (err)
-			return notifier_from_errno(err);
+			break;
 	}
-	return NOTIFY_OK;
+	port->mac_changing = false;
+	return err ? notifier_from_errno(err) : NOTIFY_OK;
 }
 
 /* Peers learn the slaves' addresses again after a bonding failover. */
@@ -238,12 +242,44 @@ static void ipvlan_port_delete_slaves(struct ipvlan_port *port)
 	unregister_netdevice_many(&kill);
 }
 
+/*
+ * What a slave refuses, with the reason: its own MAC address (it is the
+ * master's, and changes with it only), and any upper device but an L3
+ * master (VRF).  A bridge, bond, team, macvlan or macsec on a slave would
+ * take its frames with an rx_handler and speak for the shared MAC.
+ */
+static int ipvlan_slave_event(struct net_device *dev, unsigned long event,
+			      void *data)
+{
+	struct netlink_ext_ack *extack = netdev_notifier_info_to_extack(data);
+	struct netdev_notifier_changeupper_info *upper = data;
+
+	switch (event) {
+	case NETDEV_PRE_CHANGEADDR:
+		if (ipvlan_priv(dev)->port->mac_changing)
+			break;
+		NL_SET_ERR_MSG(extack,
+			       "An ipvlan slave has its master's MAC address, which only the master's changes");
+		return notifier_from_errno(-EOPNOTSUPP);
+	case NETDEV_PRECHANGEUPPER:
+		if (!upper->linking || netif_is_l3_master(upper->upper_dev))
+			break;
+		NL_SET_ERR_MSG(extack,
+			       "An ipvlan slave cannot be the port or lower device of another device, but a VRF");
+		return notifier_from_errno(-EINVAL);
+	}
+	return NOTIFY_DONE;
+}
+
 static int ipvlan_netdev_event(struct notifier_block *nb,
 			       unsigned long event, void *data)
 {
 	struct net_device *dev = netdev_notifier_info_to_dev(data);
-	struct ipvlan_port *port = ipvlan_port_get_rtnl(dev);
+	struct ipvlan_port *port;
 
+	if (ipvlan_is_slave(dev))
+		return ipvlan_slave_event(dev, event, data);
+	port = ipvlan_port_get_rtnl(dev);
 	if (!port)
 		return NOTIFY_DONE;
 
@@ -452,6 +488,15 @@ static netdev_features_t ipvlan_clamp_features(struct net_device *dev,
 	return features | IPVLAN_ALWAYS_ON;
 }
 
+/*
+ * Never reached: NETDEV_PRE_CHANGEADDR refuses every change first, with a
+ * reason, which the core asks only of devices that have this operation.
+ */
+static int ipvlan_slave_set_mac(struct net_device *dev, void *addr)
+{
+	return -EOPNOTSUPP;
+}
+
 static int ipvlan_iflink(const struct net_device *dev)
 {
 	return READ_ONCE(ipvlan_priv(dev)->master->ifindex);
@@ -463,6 +508,7 @@ static const struct net_device_ops ipvlan_slave_ops = {
 	.ndo_open		= ipvlan_slave_open,
 	.ndo_stop		= ipvlan_slave_stop,
 	.ndo_start_xmit		= ipvlan_start_xmit,
+	.ndo_set_mac_address	= ipvlan_slave_set_mac,
 	.ndo_fix_features	= ipvlan_clamp_features,
 	.ndo_change_rx_flags	= ipvlan_rx_flags_changed,
 	.ndo_set_rx_mode	= ipvlan_set_rx_mode,
@@ -509,9 +555,13 @@ void ipvlan_slave_setup(struct net_device *dev)
 	ether_setup(dev);
 
 	dev->max_mtu = ETH_MAX_MTU;
-	/* L3 mode routes with the dst; frames are never shared with us */
+	/*
+	 * L3 mode routes with the dst; frames are never shared with us.  No
+	 * IFF_NO_RX_HANDLER: an rx_handler's owner links itself as an upper
+	 * device, which ipvlan_slave_event() refuses with a reason.
+	 */
 	dev->priv_flags &= ~(IFF_XMIT_DST_RELEASE | IFF_TX_SKB_SHARING);
-	dev->priv_flags |= IFF_UNICAST_FLT | IFF_NO_QUEUE | IFF_NO_RX_HANDLER;
+	dev->priv_flags |= IFF_UNICAST_FLT | IFF_NO_QUEUE;
 	ipvlan_compat_set_lltx(dev);
 	dev->netdev_ops = &ipvlan_slave_ops;
 	dev->ethtool_ops = &ipvlan_slave_ethtool;

@@ -100,8 +100,6 @@ static void ipvtap_link_del(struct net_device *dev, struct list_head *head)
 static void ipvtap_link_setup(struct net_device *dev)
 {
 	ipvlan_slave_setup(dev);
-	/* the tap's rx_handler sits on the slave */
-	dev->priv_flags &= ~IFF_NO_RX_HANDLER;
 	dev->tx_queue_len = TUN_READQ_SIZE;
 }
 

@@ -140,6 +140,106 @@ test_vepa() {
 		fail "router's eth0 received $n packets for 10 bridged pings"
 }
 
+# bcast_counter NS DEV: counts broadcast echo requests DEV receives from
+# the wire or a sibling.  The sender's own local copy does not count: it
+# has no Ethernet header, so "ether saddr" does not match it.
+bcast_counter() {
+	ip netns exec "$1" nft -f - <<-EOF
+	table netdev t {
+		counter bcast { }
+		chain in {
+			type filter hook ingress device $2 priority 0;
+			ether saddr $(shared_mac) icmp type echo-request \
+				meta pkttype broadcast counter name bcast
+		}
+	}
+	EOF
+}
+
+bcast_count() {
+	ip netns exec "$1" nft list counter netdev t bcast |
+		sed -n 's/.*packets \([0-9]*\).*/\1/p'
+}
+
+# copies_of_one_broadcast FLAG HAIRPIN: how many times ns0's one
+# broadcast reaches ipvl0 and ipvl1, as "ipvl0 ipvl1".
+copies_of_one_broadcast() {
+	topo_setup
+	router_hairpin_switch "$2"
+	topo_slaves l2 "$1"
+	bcast_counter "$ns0" ipvl0
+	bcast_counter "$ns1" ipvl1
+	ip netns exec "$ns0" ping -q -b -c 1 -W 1 192.0.2.255 >/dev/null 2>&1 || true
+	sleep 0.5
+	echo "$(bcast_count "$ns0") $(bcast_count "$ns1")"
+	lib_cleanup
+}
+
+# A slave's broadcast reaches each sibling once and never its sender, also
+# when the switch on the wire reflects it (hairpin): reflected frames from
+# the port's own slaves are recognised by the shared source MAC and a
+# slave's source address.
+test_bridge_broadcast_once() {
+	expect_eq "copies at (sender, sibling), no hairpin" \
+		"$(copies_of_one_broadcast bridge off)" "0 1"
+	expect_eq "copies at (sender, sibling), hairpin" \
+		"$(copies_of_one_broadcast bridge on)" "0 1"
+}
+
+# vepa: the switch decides; with a hairpin the sibling hears the sender
+# once.  Without one, ours delivers nothing between slaves, broadcast as
+# unicast; stock copies the broadcast to the siblings itself.
+test_vepa_broadcast_once() {
+	local without=0
+
+	improvement || without=1
+	expect_eq "copies at (sender, sibling), hairpin" \
+		"$(copies_of_one_broadcast vepa on)" "0 1"
+	expect_eq "copies at (sender, sibling), no hairpin" \
+		"$(copies_of_one_broadcast vepa off)" "0 $without"
+}
+
+# Improvement: private, even through a hairpin: no sibling hears it.
+test_private_broadcast_hairpin() {
+	expect_eq "copies at (sender, sibling), hairpin" \
+		"$(copies_of_one_broadcast private on)" "0 0"
+}
+
+# dad_over NS ADDR: ipvl0's ADDR is no longer tentative, or DAD failed.
+dad_over() {
+	local state
+
+	state=$(topo_ip "$1" -6 addr show dev ipvl0 | grep "$2")
+	case "$state" in
+	*dadfailed* | "") return 0 ;;
+	*tentative*) return 1 ;;
+	esac
+}
+
+# IPv6 DAD without nonces (enhanced_dad=0) succeeds behind a hairpinning
+# switch: the slave's own probe, reflected, is not taken for another
+# node's.
+test_dad_behind_hairpin() {
+	local flag state
+
+	for flag in bridge vepa; do
+		topo_setup
+		router_hairpin_switch on
+		topo_slaves l2 "$flag"
+		ip netns exec "$ns0" sysctl -qw net.ipv6.conf.all.enhanced_dad=0 \
+			net.ipv6.conf.ipvl0.enhanced_dad=0 \
+			net.ipv6.conf.ipvl0.accept_dad=1
+		topo_ip "$ns0" addr add 2001:db8:1::20/64 dev ipvl0
+		wait_for dad_over "$ns0" 2001:db8:1::20 || true
+		state=$(topo_ip "$ns0" -6 addr show dev ipvl0 | grep 2001:db8:1::20)
+		case "$state" in
+		*dadfailed*) fail "$flag: DAD failed on the slave's own probe: $state" ;;
+		*tentative*) fail "$flag: DAD did not end: $state" ;;
+		esac
+		lib_cleanup
+	done
+}
+
 flags_of() {
 	ip -n "$1" -d link show "$2" | grep -o "ipvlan  mode [a-z0-9]* [a-z]*"
 }
@@ -166,10 +266,18 @@ test_changelink_flags_port() {
 	ping_ok "$ns0" 192.0.2.11
 }
 
-ktap_plan 5
+ktap_plan 9
 run_test "bridge: slaves reach each other, nothing on the wire" test_bridge
 run_test "private: no slave-to-slave unicast, outside still reachable (l2, l3)" test_private
 run_improvement "private: a slave's broadcast ARP does not reach its sibling" test_private_broadcast
 run_test "vepa: slave-to-slave goes through the wire, needs the hairpin" test_vepa
 run_test "changelink of the flags on one slave changes the port" test_changelink_flags_port
+run_test "bridge: a broadcast reaches the sibling once, not the sender, with or without hairpin" \
+	test_bridge_broadcast_once
+run_test "vepa: a broadcast reaches the sibling once through a hairpin, never the sender" \
+	test_vepa_broadcast_once
+run_improvement "private: a broadcast reflected by a hairpin reaches no sibling" \
+	test_private_broadcast_hairpin
+run_test "IPv6 DAD (enhanced_dad=0) succeeds behind a hairpinning switch" \
+	test_dad_behind_hairpin
 ktap_finish

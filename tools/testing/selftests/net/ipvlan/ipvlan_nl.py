@@ -11,6 +11,8 @@ this can.  Run it inside a namespace with "ip netns exec".
   ipvlan_nl.py set --name s0 --mode 1
   ipvlan_nl.py new --link eth0 --name s0 --data 1:0300 --data 9:00
   ipvlan_nl.py set --name s0 --kind "" --address 02:00:00:00:00:01
+  ipvlan_nl.py set --name s0 --kind "" --master br0
+  ipvlan_nl.py new --link s0 --name m0 --kind macvlan
 """
 
 import argparse
@@ -38,6 +40,7 @@ IFLA_ADDRESS = 1
 IFLA_IFNAME = 3
 IFLA_LINK = 5
 IFLA_MTU = 4
+IFLA_MASTER = 10
 IFLA_LINKINFO = 18
 IFLA_INFO_KIND = 1
 IFLA_INFO_DATA = 2
@@ -76,6 +79,8 @@ def build(args, seq):
             body += attr(IFLA_MTU, struct.pack("I", args.mtu))
     else:
         index = socket.if_nametoindex(args.name)
+    if args.master is not None:
+        body += attr(IFLA_MASTER, struct.pack("I", link_index(args.master)))
     if args.address is not None:
         body += attr(IFLA_ADDRESS, bytes.fromhex(args.address.replace(":", "")))
     if args.kind:
@@ -124,6 +129,7 @@ def main():
                    help='link kind; "" sends no IFLA_LINKINFO')
     p.add_argument("--address", help="IFLA_ADDRESS, as aa:bb:cc:dd:ee:ff")
     p.add_argument("--mtu", type=int)
+    p.add_argument("--master", help="IFLA_MASTER: a bridge, bond...")
     p.add_argument("--mode", type=lambda v: int(v, 0))
     p.add_argument("--flags", type=lambda v: int(v, 0))
     p.add_argument("--data", action="append", default=[],

@@ -56,7 +56,7 @@ build_ours() {
 		flock 9
 		cd "$top" && cp -p Makefile ./*.c ./*.h "$dir/"
 		make -s -C "$kdir" ARCH=um M="$dir" modules >&2
-	) 9>"$dir.lock"
+	) 9>"$dir.lock" || exit 1
 	echo "$dir"
 }
 

@@ -275,8 +275,10 @@ static struct ipvlan_dev *ipvlan_demux_arp(struct ipvlan_port *port,
 }
 
 /*
- * A neighbour solicitation is for whoever owns its target: DAD probes are
- * sent to a solicited-node group, not to the address itself.
+ * The target of a neighbour solicitation.  A DAD probe (from ::) is for
+ * the slave that owns its target: it is sent to a solicited-node group,
+ * not to the address itself.  Other solicitations go by destination, so
+ * that the master's side can answer for its slaves (proxy NDP).
  */
 static const struct in6_addr *ipvlan_ns_target(const struct sk_buff *skb,
 					       int off, struct nd_msg *buf)
@@ -301,7 +303,7 @@ static struct ipvlan_dev *ipvlan_demux_ip6(struct ipvlan_port *port,
 	ip6h = skb_header_pointer(skb, off, sizeof(_ip6h), &_ip6h);
 	if (!ip6h || ip6h->version != 6)
 		return NULL;
-	if (ip6h->nexthdr == NEXTHDR_ICMP) {
+	if (ip6h->nexthdr == NEXTHDR_ICMP && ipv6_addr_any(&ip6h->saddr)) {
 		target = ipvlan_ns_target(skb, off + sizeof(*ip6h), &_msg);
 		if (target)
 			return ipvlan_lookup6(port, target);

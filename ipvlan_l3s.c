@@ -15,6 +15,7 @@
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/netfilter.h>
+#include <net/ip.h>
 #include <net/ip6_route.h>
 #include <net/l3mdev.h>
 #include <net/net_namespace.h>
@@ -125,6 +126,15 @@ static unsigned int ipvlan_l3s_input(void *priv, struct sk_buff *skb,
 		return NF_ACCEPT;
 	skb->dev = slave->dev;
 	skb->skb_iif = slave->dev->ifindex;
+	/*
+	 * The control block still names the master as the input device:
+	 * IPv6 sockets match their bound device with it (inet6_iif()), and
+	 * IP_PKTINFO and IPV6_PKTINFO report it.
+	 */
+	if (skb->protocol == htons(ETH_P_IPV6))
+		IP6CB(skb)->iif = slave->dev->ifindex;
+	else
+		IPCB(skb)->iif = slave->dev->ifindex;
 	ipvlan_count_rx(slave, skb->len + ETH_HLEN, false);
 	return NF_ACCEPT;
 }

@@ -90,30 +90,117 @@ test_l3_netfilter_blind() {
 	expect_counts "$host" none
 }
 
-# A socket bound to the slave receives: the packet's input device is it.
+# bound_udp FAMILY ADDR: a UDP socket in ns0 bound to ipvl0 receives
+# what far sends to ADDR, and IP_PKTINFO/IPV6_PKTINFO names ipvl0 as the
+# input device.  Prints "hello <device>".
+bound_udp() {
+	ip netns exec "$ns0" python3 -c '
+import socket, struct, sys
+v6 = sys.argv[1] == "6"
+s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_DGRAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"ipvl0")
+if v6:
+    s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVPKTINFO, 1)
+else:
+    s.setsockopt(socket.IPPROTO_IP, 8, 1)  # IP_PKTINFO
+s.bind(("::" if v6 else "0.0.0.0", 4242))
+s.settimeout(5)
+data, anc, _, _ = s.recvmsg(100, 256)
+idx = 0
+for level, kind, val in anc:
+    if v6 and kind == socket.IPV6_PKTINFO:
+        idx = struct.unpack("16sI", val[:20])[1]
+    elif not v6 and kind == 8:
+        idx = struct.unpack("I", val[:4])[0]
+try:
+    dev = socket.if_indextoname(idx)
+except OSError:
+    dev = "ifindex %d" % idx
+print(data.decode(), dev)
+' "$1" >"$NS_TMP/got" 2>&1 &
+	sleep 0.5
+	ip netns exec "$far" python3 -c '
+import socket, sys
+s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET,
+                  socket.SOCK_DGRAM)
+for i in range(5):
+    s.sendto(b"hello", (sys.argv[1], 4242))
+' "$2"
+	wait
+	cat "$NS_TMP/got"
+}
+
+# bound_tcp ADDR: a TCP listener in ns0 bound to ipvl0 accepts far's
+# connection to ADDR.  Prints what it read.
+bound_tcp() {
+	ip netns exec "$ns0" python3 -c '
+import socket, sys
+v6 = ":" in sys.argv[1]
+s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET, socket.SOCK_STREAM)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"ipvl0")
+s.bind(("::" if v6 else "0.0.0.0", 4243))
+s.listen(1)
+s.settimeout(5)
+c, _ = s.accept()
+print(c.recv(100).decode())
+' "$1" >"$NS_TMP/got" 2>&1 &
+	sleep 0.5
+	ip netns exec "$far" python3 -c '
+import socket, sys
+v6 = ":" in sys.argv[1]
+s = socket.create_connection((sys.argv[1], 4243), timeout=5)
+s.sendall(b"hello")
+s.close()
+' "$1" || true
+	wait
+	cat "$NS_TMP/got"
+}
+
+# Sockets bound to the slave receive: the packet's input device is the
+# slave, for IPv4 and IPv6 alike (UDP with its PKTINFO, TCP, ping).
 test_l3s_bound_socket() {
 	local got
 
 	topo_setup
 	topo_slaves l3s
-	ip netns exec "$ns0" python3 -c '
-import socket, sys
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, b"ipvl0")
-s.bind(("0.0.0.0", 4242))
-s.settimeout(5)
-print(s.recv(100).decode())
-' >"$NS_TMP/got" 2>&1 &
-	sleep 0.5
-	ip netns exec "$far" python3 -c '
-import socket
-s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-for i in range(5):
-    s.sendto(b"hello", ("198.51.100.10", 4242))
-'
-	wait
-	got=$(cat "$NS_TMP/got")
-	expect_eq "received on the bound socket" "$got" hello
+	got=$(bound_udp 4 198.51.100.10)
+	# improvement: stock's IP_PKTINFO names the master's ifindex
+	improvement || got=${got%% *}
+	expect_eq "UDP on a socket bound to ipvl0" "$got" \
+		"$(improvement && echo "hello ipvl0" || echo hello)"
+	expect_eq "TCP on a socket bound to ipvl0" "$(bound_tcp 198.51.100.10)" hello
+	ip netns exec "$ns0" ping -q -c 1 -W 2 -I ipvl0 203.0.113.1 >/dev/null ||
+		fail "ping -I ipvl0 203.0.113.1 got no reply"
+}
+
+test_l3s_bound_socket6() {
+	topo_setup
+	topo_slaves l3s
+	expect_eq "UDP on a socket bound to ipvl0" \
+		"$(bound_udp 6 2001:db8:2::10)" "hello ipvl0"
+	expect_eq "TCP on a socket bound to ipvl0" "$(bound_tcp 2001:db8:2::10)" hello
+	ip netns exec "$ns0" ping -6 -q -c 1 -W 2 -I ipvl0 2001:db8:3::1 >/dev/null ||
+		fail "ping -6 -I ipvl0 2001:db8:3::1 got no reply"
+}
+
+# L3 and L3S: a slave with an address of the wire's own /64 is reachable
+# through the host's proxy NDP: the router's neighbour solicitations for
+# it are the host's to answer.  Only DAD probes (from ::) go to the slave.
+test_l3_proxy_ndp() {
+	local mode
+
+	for mode in l3 l3s; do
+		topo_setup
+		topo_slaves "$mode"
+		topo_ip "$ns0" addr add 2001:db8:1::30/128 dev ipvl0 nodad
+		ip netns exec "$host" sysctl -qw net.ipv6.conf.all.forwarding=1 \
+			net.ipv6.conf.eth0.proxy_ndp=1
+		topo_ip "$host" -6 neigh add proxy 2001:db8:1::30 dev eth0
+		ip netns exec "$router" ping -q -c 3 -i 0.5 -W 2 2001:db8:1::30 \
+			>/dev/null ||
+			fail "$mode: the router cannot reach 2001:db8:1::30 through proxy NDP"
+		lib_cleanup
+	done
 }
 
 # The hooks follow the master into another namespace, and go with it.
@@ -150,11 +237,16 @@ test_l3s_mode_switches() {
 NS_TMP=$(mktemp -d)
 trap 'rm -rf "$NS_TMP"; lib_cleanup' EXIT
 
-ktap_plan 6
+ktap_plan 8
 run_test "l3s: ns0, ns1, router and far reach each other (v4, v6)" test_l3s_pings
 run_test "l3s: host netfilter sees PREROUTING, INPUT, established replies" test_l3s_netfilter_sees_both_ways
 run_test "l3: host netfilter does not see slave traffic" test_l3_netfilter_blind
-run_test "l3s: a socket bound to the slave receives" test_l3s_bound_socket
+run_test "l3s: sockets bound to the slave receive (IPv4: UDP, PKTINFO, TCP, ping)" \
+	test_l3s_bound_socket
+run_test "l3s: sockets bound to the slave receive (IPv6: UDP, PKTINFO, TCP, ping)" \
+	test_l3s_bound_socket6
+run_test "l3, l3s: proxy NDP on the host answers for a slave on the wire's /64" \
+	test_l3_proxy_ndp
 run_test "l3s: hooks follow the master to another netns" test_l3s_master_moves
 run_test "l3s <-> l3 <-> l2 switches keep traffic" test_l3s_mode_switches
 ktap_finish

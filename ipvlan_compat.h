@@ -9,8 +9,11 @@
 #define _IPVLAN_COMPAT_H
 
 #include <linux/device.h>
+#include <linux/ip.h>
 #include <linux/netdevice.h>
 #include <linux/version.h>
+#include <net/inet_ecn.h>
+#include <net/route.h>
 
 /* The only reading of the version: checkpatch is told to allow this one. */
 #define IPVLAN_KERNEL_AT_LEAST(major, minor)	\
@@ -46,6 +49,23 @@ static inline void ipvlan_compat_set_lltx(struct net_device *dev)
 #define ipvlan_class_dev_const	const
 #else
 #define ipvlan_class_dev_const
+#endif
+
+/*
+ * The type of service an IPv4 route lookup is keyed on: the whole DSCP
+ * from 6.12 on, as the stack itself and its DSCP rule selector use it;
+ * before, the stack kept only the old TOS bits (RT_TOS()).
+ */
+#if IPVLAN_KERNEL_AT_LEAST(6, 12)
+static inline u8 ipvlan_compat_flow_tos(const struct iphdr *iph)
+{
+	return iph->tos & ~INET_ECN_MASK;
+}
+#else
+static inline u8 ipvlan_compat_flow_tos(const struct iphdr *iph)
+{
+	return RT_TOS(iph->tos);
+}
 #endif
 
 #endif /* _IPVLAN_COMPAT_H */

@@ -685,7 +685,7 @@ static int ipvlan_route_ip4(struct net_device *master, struct sk_buff *skb)
 
 	memset(&fl4, 0, sizeof(fl4));
 	fl4.flowi4_oif = master->ifindex;
-	fl4.flowi4_tos = RT_TOS(iph->tos);
+	fl4.flowi4_tos = ipvlan_compat_flow_tos(iph);
 	fl4.flowi4_scope = RT_SCOPE_UNIVERSE;
 	fl4.flowi4_flags = FLOWI_FLAG_ANYSRC;
 	fl4.flowi4_mark = skb->mark;

@@ -78,10 +78,59 @@ test_down_slave_unreachable() {
 	wait_for ping_ok "$router" 192.0.2.10
 }
 
-ktap_plan 5
+# dscp_rule NS FAMILY DSCP TABLE: an "ip rule" with the DSCP selector
+# (FRA_DSCP, Linux 6.12), which iproute2 before 6.13 cannot write.
+dscp_rule() {
+	ip netns exec "$1" python3 -c '
+import socket, struct, sys
+fam = socket.AF_INET6 if sys.argv[1] == "6" else socket.AF_INET
+def attr(kind, payload):
+    pad = b"\0" * ((4 - len(payload) % 4) % 4)
+    return struct.pack("HH", 4 + len(payload), kind) + payload + pad
+# fib_rule_hdr, action FR_ACT_TO_TBL; FRA_PRIORITY, FRA_TABLE, FRA_DSCP
+body = struct.pack("BBBBBBBBI", fam, 0, 0, 0, 0, 0, 0, 1, 0)
+body += attr(6, struct.pack("I", 100)) + attr(15, struct.pack("I", int(sys.argv[3])))
+body += attr(25, struct.pack("B", int(sys.argv[2])))
+msg = struct.pack("IHHII", 16 + len(body), 32, 0x1 | 0x4 | 0x200 | 0x400, 1, 0)
+s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, 0)
+s.send(msg + body)
+err = struct.unpack("i", s.recv(4096)[16:20])[0]
+sys.exit(1 if err else 0)
+' "$2" "$3" "$4" || fail "RTM_NEWRULE with FRA_DSCP $3 failed"
+}
+
+# L3 routes a slave's packets with their whole DSCP, so that the master's
+# rules on DSCP (here EF, 46, to a table that prohibits the far subnet)
+# see them, IPv4 and IPv6 alike.
+test_l3_dscp_rules() {
+	topo_setup
+	topo_slaves l3
+	topo_ip "$host" route add prohibit 203.0.113.0/24 table 100
+	topo_ip "$host" -6 route add prohibit 2001:db8:3::/64 table 100
+	dscp_rule "$host" 4 46 100
+	dscp_rule "$host" 6 46 100
+	ping_ok "$ns0" 203.0.113.1
+	ping_ok "$ns0" 2001:db8:3::1
+	if ip netns exec "$ns0" ping -q -c 1 -W 1 -Q 0xb8 203.0.113.1 >/dev/null 2>&1; then
+		fail "an EF (DSCP 46) IPv4 ping passed the master's DSCP rule"
+	fi
+	if ip netns exec "$ns0" ping -6 -q -c 1 -W 1 -Q 0xb8 2001:db8:3::1 >/dev/null 2>&1; then
+		fail "an EF (DSCP 46) IPv6 ping passed the master's DSCP rule"
+	fi
+	# a TOS-only value still routes by the main table
+	ip netns exec "$ns0" ping -q -c 1 -W 2 -Q 0x10 203.0.113.1 >/dev/null ||
+		fail "a ping with TOS 0x10 (no DSCP 46) got no reply"
+}
+
+ktap_plan 6
 run_test "l2: ns0, ns1, router and far host reach each other (v4, v6)" test_l2_pings
 run_test "l3: ns0, ns1, router and far host reach each other (v4, v6)" test_l3_pings
 run_test "l3: routed by the master's namespace" test_l3_routed_by_host
 run_test "mode switch l2 -> l3 -> l2 keeps slave traffic" test_mode_switch_live
 run_test "a down slave's address is not live" test_down_slave_unreachable
+if kernel_before 6.12; then
+	ktap_skip "l3: the master's DSCP rules see a slave's packets" "FRA_DSCP is Linux 6.12's"
+else
+	run_test "l3: the master's DSCP rules see a slave's packets" test_l3_dscp_rules
+fi
 ktap_finish

@@ -15,11 +15,22 @@ ifneq ($(KBUILD_EXTMOD),)
 obj-m += ipvlan.o
 # ipvtap needs the kernel's tap library
 obj-$(if $(CONFIG_TAP),m) += ipvtap.o
+# Only a kernel configured with IPVLAN has CONFIG_IPVLAN_L3S.  Out of
+# tree, L3S is built on Kconfig's condition, plus the NET_L3_MASTER_DEV
+# that Kconfig would select and a module cannot, and the sources see the
+# option as if Kconfig had set it.
+ifeq ($(CONFIG_NETFILTER)$(CONFIG_NET_L3_MASTER_DEV),yy)
+ifneq ($(CONFIG_IPVLAN_L3S),y)
+CONFIG_IPVLAN_L3S := y
+ccflags-y += -DCONFIG_IPVLAN_L3S=1
+endif
+endif
 else
 obj-$(CONFIG_IPVLAN) += ipvlan.o
 obj-$(CONFIG_IPVTAP) += ipvtap.o
 endif
-ipvlan-y := ipvlan_main.o ipvlan_core.o ipvlan_netlink.o ipvlan_l3s.o
+ipvlan-y := ipvlan_main.o ipvlan_core.o ipvlan_netlink.o
+ipvlan-$(CONFIG_IPVLAN_L3S) += ipvlan_l3s.o
 ccflags-y += -DIPVLAN_VERSION='"$(IPVLAN_VERSION)"'
 
 else

@@ -144,7 +144,7 @@ void ipvlan_count_tx(struct ipvlan_dev *slave, unsigned int len, bool ok);
 netdev_tx_t ipvlan_start_xmit(struct sk_buff *skb, struct net_device *dev);
 
 /* ipvlan_l3s.c */
-#if IS_ENABLED(CONFIG_NET_L3_MASTER_DEV) && IS_ENABLED(CONFIG_NETFILTER)
+#if IS_ENABLED(CONFIG_IPVLAN_L3S)
 #define IPVLAN_HAS_L3S	1
 int ipvlan_l3s_register(void);
 void ipvlan_l3s_unregister(void);

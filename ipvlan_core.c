@@ -487,8 +487,11 @@ static void ipvlan_skb_receive_on(struct sk_buff *skb, struct net_device *to)
 static bool ipvlan_wants_mc(const struct ipvlan_dev *slave,
 			    const unsigned char *dest)
 {
+	unsigned int bit = ipvlan_mc_hash(dest);
+
+	/* the filter's words are written with WRITE_ONCE(), outside RCU */
 	return netif_running(slave->dev) &&
-	       test_bit(ipvlan_mc_hash(dest), slave->mc_filter);
+	       (READ_ONCE(slave->mc_filter[BIT_WORD(bit)]) & BIT_MASK(bit));
 }
 
 /*

@@ -206,8 +206,13 @@ int ipvlan_l3s_attach(struct ipvlan_port *port, struct netlink_ext_ack *extack)
 	write_pnet(&port->l3s_net, dev_net(master));
 	port->l3s_hooked = true;
 	master->l3mdev_ops = &ipvlan_l3mdev_ops;
-	/* the flag makes receive look at the ops: set it last */
-	smp_wmb();
+	/*
+	 * Receive tests the flag, then calls through the ops, with no barrier
+	 * between the two reads for a write barrier here to pair with.  A
+	 * grace period orders them instead: a reader that sees the flag
+	 * started after the ops were set.
+	 */
+	synchronize_net();
 	master->priv_flags |= IFF_L3MDEV_RX_HANDLER;
 	return 0;
 }
@@ -258,12 +263,19 @@ void ipvlan_l3s_master_arrives(struct ipvlan_port *port)
 	port->l3s_hooked = true;
 }
 
-/* Every master has left or been deleted before its namespace goes. */
+/*
+ * Every master has left or been deleted before its namespace goes, so no
+ * hook should be left; if one is, it must not outlive the namespace.
+ */
 static void __net_exit ipvlan_net_exit(struct net *net)
 {
 	struct ipvlan_net *inet = net_generic(net, ipvlan_pernet_id);
 
-	WARN_ON_ONCE(inet->l3s_ports);
+	if (WARN_ON_ONCE(inet->l3s_ports)) {
+		inet->l3s_ports = 0;
+		nf_unregister_net_hooks(net, ipvlan_l3s_hooks,
+					ARRAY_SIZE(ipvlan_l3s_hooks));
+	}
 }
 
 static struct pernet_operations ipvlan_pernet_ops = {

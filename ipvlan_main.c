@@ -430,6 +430,7 @@ static void ipvlan_set_rx_mode(struct net_device *dev)
 	struct ipvlan_dev *slave = ipvlan_priv(dev);
 	DECLARE_BITMAP(filter, IPVLAN_MC_FILTER_SIZE);
 	struct netdev_hw_addr *ha;
+	unsigned int i;
 
 	if (dev->flags & (IFF_PROMISC | IFF_ALLMULTI)) {
 		bitmap_fill(filter, IPVLAN_MC_FILTER_SIZE);
@@ -439,8 +440,13 @@ static void ipvlan_set_rx_mode(struct net_device *dev)
 			__set_bit(ipvlan_mc_hash(ha->addr), filter);
 		__set_bit(ipvlan_mc_hash(dev->broadcast), filter);
 	}
-	/* readers may see a mix of old and new bits for a moment: harmless */
-	bitmap_copy(slave->mc_filter, filter, IPVLAN_MC_FILTER_SIZE);
+	/*
+	 * Receive reads the filter without a lock: each word is written
+	 * whole, and a reader may see a mix of old and new words for a
+	 * moment, which is harmless.
+	 */
+	for (i = 0; i < BITS_TO_LONGS(IPVLAN_MC_FILTER_SIZE); i++)
+		WRITE_ONCE(slave->mc_filter[i], filter[i]);
 
 	dev_uc_sync(slave->master, dev);
 	dev_mc_sync(slave->master, dev);

@@ -122,12 +122,35 @@ test_l3_dscp_rules() {
 		fail "a ping with TOS 0x10 (no DSCP 46) got no reply"
 }
 
-ktap_plan 6
+# A mark belongs to the namespace that set it: L3 routes a slave's packets
+# in the master's namespace without it, so that a tenant cannot choose the
+# host's fwmark rules (here: mark 1 to a table that prohibits the far
+# subnet).
+test_l3_mark_stays_behind() {
+	topo_setup
+	topo_slaves l3
+	topo_ip "$host" route add prohibit 203.0.113.0/24 table 100
+	topo_ip "$host" rule add fwmark 1 table 100
+	ip netns exec "$ns0" nft -f - <<-EOF2
+		table inet tenant {
+			chain out {
+				type filter hook output priority 0;
+				meta mark set 1 counter
+			}
+		}
+	EOF2
+	ping_ok "$ns0" 203.0.113.1
+	ip netns exec "$ns0" nft list chain inet tenant out | grep -q "packets [1-9]" ||
+		fail "the slave's namespace marked no packet"
+}
+
+ktap_plan 7
 run_test "l2: ns0, ns1, router and far host reach each other (v4, v6)" test_l2_pings
 run_test "l3: ns0, ns1, router and far host reach each other (v4, v6)" test_l3_pings
 run_test "l3: routed by the master's namespace" test_l3_routed_by_host
 run_test "mode switch l2 -> l3 -> l2 keeps slave traffic" test_mode_switch_live
 run_test "a down slave's address is not live" test_down_slave_unreachable
+run_test "l3: a slave's mark does not select the master's fwmark rules" test_l3_mark_stays_behind
 if kernel_before 6.12; then
 	ktap_skip "l3: the master's DSCP rules see a slave's packets" "FRA_DSCP is Linux 6.12's"
 else

@@ -244,9 +244,10 @@ static void ipvlan_port_delete_slaves(struct ipvlan_port *port)
 
 /*
  * What a slave refuses, with the reason: its own MAC address (it is the
- * master's, and changes with it only), and any upper device but an L3
- * master (VRF).  A bridge, bond, team, macvlan or macsec on a slave would
- * take its frames with an rx_handler and speak for the shared MAC.
+ * master's, and changes with it only), a master device but an L3 master
+ * (VRF), and a macvlan.  A bridge, bond or team would take the slave as a
+ * port, a macvlan would add MACs to the shared one.  Devices that only
+ * send through the slave, such as a tunnel bound to it, are welcome.
  */
 static int ipvlan_slave_event(struct net_device *dev, unsigned long event,
 			      void *data)
@@ -264,8 +265,10 @@ static int ipvlan_slave_event(struct net_device *dev, unsigned long event,
 	case NETDEV_PRECHANGEUPPER:
 		if (!upper->linking || netif_is_l3_master(upper->upper_dev))
 			break;
+		if (!upper->master && !netif_is_macvlan(upper->upper_dev))
+			break;
 		NL_SET_ERR_MSG(extack,
-			       "An ipvlan slave cannot be the port or lower device of another device, but a VRF");
+			       "An ipvlan slave cannot be a port of another device but a VRF, nor a macvlan's lower device");
 		return notifier_from_errno(-EINVAL);
 	}
 	return NOTIFY_DONE;

@@ -159,6 +159,15 @@ test_slave_not_a_lower() {
 	expect_error "." ip -n "$host" link add link s0 name s0.5 type vlan id 5
 }
 
+# A tunnel only sends through a slave: it may be bound to one, as to any
+# device (a container's VXLAN or GRE over its ipvlan slave).
+test_tunnel_over_slave() {
+	setup
+	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
+	ip -n "$host" link add vx0 type vxlan id 42 dstport 4789 dev s0 ||
+		fail "a VXLAN cannot be bound to the slave"
+}
+
 # Every refusal tells the user why (improvement: stock only logs).
 test_extack_messages() {
 	setup
@@ -178,7 +187,7 @@ test_newlink_keeps_mode() {
 		fail "s1 without a mode switched the port: $(ip -n "$host" -d link show s0 | grep ipvlan)"
 }
 
-ktap_plan 15
+ktap_plan 16
 run_test "create and delete in l2/l3/l3s x bridge/private/vepa" test_create_modes
 run_test "slave MAC, MTU, dev_id and @master" test_slave_properties
 run_test "NOARP follows the port's mode" test_noarp_follows_mode
@@ -191,6 +200,7 @@ run_test "loopback master refused" test_bad_master_loopback
 run_test "non-Ethernet master refused" test_bad_master_not_ethernet
 run_test "master with another rx_handler refused (EBUSY)" test_bad_master_busy
 run_test "a slave is no lower for macvlan, bridge or vlan" test_slave_not_a_lower
+run_test "a VXLAN can be bound to a slave" test_tunnel_over_slave
 run_improvement "refusals carry an extack message" test_extack_messages
 run_improvement "newlink without mode keeps the port's mode" test_newlink_keeps_mode
 run_test "module still usable after the tests" true

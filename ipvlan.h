@@ -51,6 +51,8 @@ struct ipvlan_dev {
 
 	/* control path, under RTNL */
 	struct list_head			pnode;
+	/* the offloads the slave's consumer takes (an ipvtap guest's) */
+	netdev_features_t			offloads;
 	netdevice_tracker			master_tracker;
 	u32					msg_enable;
 
@@ -127,6 +129,8 @@ int ipvlan_port_set_mode(struct ipvlan_port *port, u16 mode, u16 flags,
 void ipvlan_slave_sync_carrier(struct net_device *dev,
 			       struct net_device *master);
 void ipvlan_slave_setup(struct net_device *dev);
+void ipvlan_slave_limit_offloads(struct net_device *dev,
+				 netdev_features_t offloads);
 
 /* ipvlan_core.c */
 int ipvlan_addrs_init(struct ipvlan_port *port);

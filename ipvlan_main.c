@@ -18,11 +18,21 @@
 
 #include "ipvlan.h"
 
-/* What a slave may offload, when its master can. */
+/* What a slave may offload. */
 #define IPVLAN_FEATURES	(NETIF_F_SG | NETIF_F_CSUM_MASK | NETIF_F_HIGHDMA | \
 			 NETIF_F_FRAGLIST | NETIF_F_GSO | NETIF_F_ALL_TSO | \
 			 NETIF_F_GSO_ROBUST | NETIF_F_GRO | NETIF_F_RXCSUM | \
-			 NETIF_F_GSO_SOFTWARE)
+			 NETIF_F_GSO_SOFTWARE | NETIF_F_GSO_ENCAP_ALL)
+
+/*
+ * What a slave offers even when its master cannot: every frame it sends
+ * leaves through the master's own transmit path, which checksums and
+ * segments in software what the master's hardware does not.  Deferring
+ * it there lets the slave's stack, a tunnel's included, hand over one
+ * large packet instead of paying the slave's path once per segment.
+ */
+#define IPVLAN_DEFERRED	(NETIF_F_SG | NETIF_F_HW_CSUM | \
+			 NETIF_F_GSO_SOFTWARE | NETIF_F_GSO_ENCAP_ALL)
 
 /*
  * Slaves share one MAC with their master and siblings: no VLANs on top.
@@ -169,6 +179,20 @@ static void ipvlan_port_sync_mtu(struct ipvlan_port *port)
 
 	list_for_each_entry(slave, &port->slaves, pnode)
 		dev_set_mtu(slave->dev, port->dev->mtu);
+}
+
+/*
+ * @features, less what the slave's consumer cannot take (an ipvtap guest's
+ * offload settings), with one checksum offload: the generic one, when the
+ * master's path provides it, replaces the protocol-specific ones.
+ */
+static netdev_features_t ipvlan_offloads(const struct ipvlan_dev *slave,
+					 netdev_features_t features)
+{
+	features &= slave->offloads | ~IPVLAN_FEATURES;
+	if (features & NETIF_F_HW_CSUM)
+		features &= ~(NETIF_F_IP_CSUM | NETIF_F_IPV6_CSUM);
+	return features;
 }
 
 static void ipvlan_inherit_limits(struct net_device *dev,
@@ -352,11 +376,12 @@ static int ipvlan_slave_init(struct net_device *dev)
 	}
 	dev->dev_id = id;
 
-	dev->features = (master->features & IPVLAN_FEATURES) |
-			IPVLAN_ALWAYS_ON;
+	dev->features = ipvlan_offloads(slave, master->features |
+					   IPVLAN_DEFERRED) | IPVLAN_ALWAYS_ON;
 	dev->hw_features = IPVLAN_FEATURES;
 	dev->vlan_features = master->vlan_features & IPVLAN_FEATURES;
-	dev->hw_enc_features = dev->features;
+	/* a tunnel's packets are segmented at the master too */
+	dev->hw_enc_features = IPVLAN_FEATURES;
 	ipvlan_inherit_limits(dev, master);
 	netdev_lockdep_set_classes(dev);
 
@@ -492,9 +517,10 @@ static netdev_features_t ipvlan_clamp_features(struct net_device *dev,
 {
 	struct ipvlan_dev *slave = ipvlan_priv(dev);
 
-	/* what the user asked for, as far as the master can do it */
-	features &= slave->master->features | ~IPVLAN_FEATURES;
-	return features | IPVLAN_ALWAYS_ON;
+	/* what the user asked for, as far as the master or its path can */
+	features &= slave->master->features | IPVLAN_DEFERRED |
+		    ~IPVLAN_FEATURES;
+	return ipvlan_offloads(slave, features) | IPVLAN_ALWAYS_ON;
 }
 
 /*
@@ -575,8 +601,20 @@ void ipvlan_slave_setup(struct net_device *dev)
 	dev->netdev_ops = &ipvlan_slave_ops;
 	dev->ethtool_ops = &ipvlan_slave_ethtool;
 	dev->needs_free_netdev = true;
+	ipvlan_priv(dev)->offloads = IPVLAN_FEATURES;
 }
 EXPORT_SYMBOL_GPL(ipvlan_slave_setup);
+
+/* Only @offloads of the slave's features may be on, e.g. for a guest. */
+void ipvlan_slave_limit_offloads(struct net_device *dev,
+				 netdev_features_t offloads)
+{
+	ASSERT_RTNL();
+
+	ipvlan_priv(dev)->offloads = offloads;
+	netdev_update_features(dev);
+}
+EXPORT_SYMBOL_GPL(ipvlan_slave_limit_offloads);
 
 /* ---------------------------------------------------------------------
  * Address notifiers: the table follows the slaves' addresses

@@ -53,6 +53,18 @@ static void ipvtap_tx_dropped(struct tap_dev *tap)
 	ipvlan_count_tx(ipvtap_slave(tap), 0, false);
 }
 
+/*
+ * The guest set its offloads (TUNSETOFFLOAD): the tap asks for receive
+ * offloads only when the guest takes TSO, so that it is not handed
+ * aggregated packets it cannot read.  The slave follows.
+ */
+static void ipvtap_update_features(struct tap_dev *tap,
+				   netdev_features_t features)
+{
+	ipvlan_slave_limit_offloads(tap->dev,
+				    features | ~(NETIF_F_GRO | NETIF_F_LRO));
+}
+
 /* The character devices live in the namespace of their net_device. */
 static const void *ipvtap_class_ns(ipvlan_class_dev_const struct device *d)
 {
@@ -77,6 +89,7 @@ static int ipvtap_link_new(struct net *src_net, struct net_device *dev,
 	tap->tap_features = IPVTAP_TAP_FEATURES;
 	tap->count_rx_dropped = ipvtap_rx_dropped;
 	tap->count_tx_dropped = ipvtap_tx_dropped;
+	tap->update_features = ipvtap_update_features;
 
 	/* before the slave exists, so that no frame reaches its stack */
 	err = netdev_rx_handler_register(dev, tap_handle_frame, tap);

@@ -84,9 +84,47 @@ test_ipvtap_unload() {
 	expect_eq "ipvtap links" "$(ip -n "$host" -o link show type ipvtap | wc -l)" 0
 }
 
-ktap_plan 4
+# gro IFACE: "on" or "off", what ethtool -k says of generic receive offload
+gro() {
+	ip netns exec "$host" ethtool -k "$1" |
+		sed -n 's/^generic-receive-offload: \([a-z]*\).*/\1/p'
+}
+
+# set_offload NODE FLAGS: the guest's TUNSETOFFLOAD, with the node held open
+set_offload() {
+	ip netns exec "$host" python3 -c '
+import fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+fcntl.ioctl(fd, 0x400454d0, int(sys.argv[2], 0))  # TUNSETOFFLOAD
+' "$1" "$2"
+}
+
+# A guest that cannot take TSO gets no aggregated packets: the slave turns
+# receive offload off, and on again when the guest takes TSO.  Stock keeps
+# the master's GRO whatever the guest says (the tap segments for the guest
+# anyway): ours shows what the guest asked for.
+test_ipvtap_guest_offloads() {
+	local node
+
+	require_cmd ethtool
+	setup
+	# a veth master starts without GRO, and a slave has what its master has
+	ip netns exec "$host" ethtool -K eth0 gro on
+	ip -n "$host" link add link eth0 name ipvt0 type ipvtap mode l2
+	node=$(tap_node ipvt0)
+	wait_for test -c "$node"
+	expect_eq "GRO before the guest says" "$(gro ipvt0)" on
+	set_offload "$node" 0
+	expect_eq "GRO for a guest without TSO" "$(gro ipvt0)" off
+	# TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6
+	set_offload "$node" 0x7
+	expect_eq "GRO for a guest with TSO" "$(gro ipvt0)" on
+}
+
+ktap_plan 5
 run_test "ipvtap: create shows the mode and /dev/tapN, delete removes it" test_ipvtap_create
 run_test "ipvtap: a guest on /dev/tapN gets ARP and ICMP replies" test_ipvtap_io
 run_test "ipvtap and ipvlan slaves on one port talk" test_ipvtap_beside_ipvlan
+run_improvement "ipvtap: the slave's receive offload follows the guest's" test_ipvtap_guest_offloads
 run_test "ipvtap: module removal deletes its links" test_ipvtap_unload
 ktap_finish

@@ -73,6 +73,87 @@ test_tcp_uses_gso() {
 	[ "$big" -ge 1 ] || fail "no TCP packet above 3000 bytes on the wire"
 }
 
+# tx_packets NS DEV
+tx_packets() {
+	ip netns exec "$1" cat "/sys/class/net/$2/statistics/tx_packets"
+}
+
+# master_without_tso: the host's eth0 segments nothing in hardware
+master_without_tso() {
+	ip netns exec "$host" ethtool -K eth0 tso off gso off \
+		tx-udp_tnl-segmentation off tx-gre-segmentation off >/dev/null
+}
+
+# A slave offers TSO and tunnel segmentation whatever its master offers:
+# the master's own transmit path segments in software what it cannot.
+test_features_deferred() {
+	local k f
+
+	topo_setup
+	master_without_tso
+	topo_slaves l2
+	k=$(ip netns exec "$ns0" ethtool -k ipvl0)
+	for f in tcp-segmentation-offload tx-udp_tnl-segmentation \
+		 tx-gre-segmentation scatter-gather tx-checksumming; do
+		echo "$k" | grep -q "^$f: on" ||
+			fail "$f: $(echo "$k" | grep "^$f:"), want on"
+	done
+}
+
+# stream_counts NS ADDR: a 2 s TCP stream from NS to the router's ADDR;
+# prints the packets the slave sent and those the master sent.
+stream_counts() {
+	local s0 m0
+
+	ip netns exec "$router" iperf3 -s -1 -D -B "$2" >/dev/null
+	sleep 0.5
+	s0=$(tx_packets "$1" ipvl0)
+	m0=$(tx_packets "$host" eth0)
+	ip netns exec "$1" iperf3 -c "$2" -t 2 >/dev/null ||
+		fail "no TCP stream to $2"
+	echo "$(($(tx_packets "$1" ipvl0) - s0)) $(($(tx_packets "$host" eth0) - m0))"
+}
+
+# expect_gso WHAT SLAVE WIRE: the slave handed over large packets, each
+# of which the master sent as several segments.
+expect_gso() {
+	[ $(($2 * 2)) -lt "$3" ] ||
+		fail "$1: the slave sent $2 packets for $3 from the master: segmented before the master"
+}
+
+# Over a master without TSO, a TCP stream still leaves the slave as GSO
+# packets; only the master segments them.
+test_gso_deferred_to_master() {
+	local n
+
+	topo_setup
+	master_without_tso
+	topo_slaves "$1"
+	n=$(stream_counts "$ns0" 192.0.2.254)
+	expect_gso "$1" $n
+}
+
+# A VXLAN tunnel in the slave's namespace: its TCP leaves the slave as
+# one encapsulated GSO packet per burst, not segment by segment.
+test_tunnel_gso() {
+	local n
+
+	topo_setup
+	master_without_tso
+	topo_slaves l2
+	ip -n "$ns0" link add vx0 type vxlan id 42 dstport 4789 \
+		local 192.0.2.10 remote 192.0.2.254 dev ipvl0 ||
+		fail "cannot bind a VXLAN to the slave"
+	ip -n "$router" link add vx0 type vxlan id 42 dstport 4789 \
+		local 192.0.2.254 remote 192.0.2.10 dev eth0
+	ip -n "$ns0" addr add 10.42.0.10/24 dev vx0
+	ip -n "$router" addr add 10.42.0.254/24 dev vx0
+	ip -n "$ns0" link set vx0 up
+	ip -n "$router" link set vx0 up
+	n=$(stream_counts "$ns0" 10.42.0.254)
+	expect_gso "VXLAN" $n
+}
+
 require_tcp_tools() {
 	command -v iperf3 >/dev/null && command -v tcpdump >/dev/null
 }
@@ -80,7 +161,7 @@ require_tcp_tools() {
 NS_TMP=$(mktemp -d)
 trap 'rm -rf "$NS_TMP"; lib_cleanup' EXIT
 
-ktap_plan 5
+ktap_plan 9
 run_test "ethtool -i: driver ipvlan" test_drvinfo
 run_improvement_before 6.12 "ethtool: link follows the master" test_link_settings
 run_test "ethtool: message level" test_msglevel
@@ -90,4 +171,10 @@ if require_tcp_tools; then
 else
 	ktap_skip "a TCP stream through an L2 slave leaves as GSO packets" "needs iperf3 and tcpdump"
 fi
+run_test "a slave offers TSO and tunnel GSO over a master without them" test_features_deferred
+for mode in l2 l3; do
+	run_test "$mode: over a master without TSO, the master segments a slave's TCP" \
+		test_gso_deferred_to_master "$mode"
+done
+run_test "a VXLAN tunnel over a slave leaves it as GSO packets" test_tunnel_gso
 ktap_finish

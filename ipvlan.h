@@ -15,6 +15,7 @@
 #include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
 #include <linux/u64_stats_sync.h>
+#include <linux/workqueue.h>
 
 #include "ipvlan_compat.h"
 
@@ -26,6 +27,15 @@
 #define IPVLAN_DEV_ID_MAX	0xfffd
 
 #define IPVLAN_F_MASK		(IPVLAN_F_PRIVATE | IPVLAN_F_VEPA)
+
+/*
+ * Up to this many slaves, a port copies a multicast frame to them at once;
+ * a larger one queues it, up to IPVLAN_MC_QUEUE_LEN frames, for a work
+ * item that copies IPVLAN_MC_BATCH frames at a time (ipvlan_core.c).
+ */
+#define IPVLAN_MC_SYNC_SLAVES	64
+#define IPVLAN_MC_QUEUE_LEN	1000
+#define IPVLAN_MC_BATCH		64
 
 struct ipvlan_pcpu_stats {
 	u64_stats_t		rx_packets;
@@ -71,6 +81,8 @@ struct ipvlan_port {
 	struct rhashtable	addrs6;
 	u16			mode;
 	u16			flags;
+	struct sk_buff_head	mc_queue;
+	struct work_struct	mc_work;
 
 	/* control path, under RTNL */
 	struct list_head	slaves;
@@ -139,6 +151,8 @@ bool ipvlan_addr_busy(struct ipvlan_dev *slave, const void *addr, bool v6);
 int ipvlan_addr_add(struct ipvlan_dev *slave, const void *addr, bool v6);
 void ipvlan_addr_del(struct ipvlan_dev *slave, const void *addr, bool v6);
 void ipvlan_addrs_flush(struct ipvlan_dev *slave);
+void ipvlan_mc_init(struct ipvlan_port *port);
+void ipvlan_mc_stop(struct ipvlan_port *port);
 struct ipvlan_dev *ipvlan_demux(struct ipvlan_port *port,
 				const struct sk_buff *skb, __be16 proto, int off);
 void ipvlan_count_rx(struct ipvlan_dev *slave, unsigned int len,

@@ -516,10 +516,24 @@ static struct ipvlan_dev *ipvlan_reflected_from(struct ipvlan_port *port,
  * here only in VEPA, where the switch is the only way between slaves: in
  * bridge mode they had their copies on transmit, in private none at all.
  */
-static void ipvlan_rx_multicast(struct ipvlan_port *port, struct sk_buff *skb)
+/*
+ * In the work item that makes a large port's copies (below), with BHs off:
+ * every IPVLAN_MC_BATCH copies, the softirqs that wait for this CPU run.
+ */
+static void ipvlan_mc_pause(bool in_work, unsigned int *copies)
+{
+	if (in_work && !(++*copies % IPVLAN_MC_BATCH)) {
+		local_bh_enable();
+		local_bh_disable();
+	}
+}
+
+static void ipvlan_rx_multicast_copies(struct ipvlan_port *port,
+				       struct sk_buff *skb, bool in_work)
 {
 	const unsigned char *dest = eth_hdr(skb)->h_dest;
 	struct ipvlan_dev *slave, *sender;
+	unsigned int copies = 0;
 	struct sk_buff *nskb;
 
 	sender = ipvlan_reflected_from(port, skb);
@@ -537,7 +551,158 @@ static void ipvlan_rx_multicast(struct ipvlan_port *port, struct sk_buff *skb)
 		ipvlan_skb_receive_on(nskb, slave->dev);
 		ipvlan_count_rx(slave, nskb->len + ETH_HLEN, true);
 		netif_receive_skb(nskb);
+		ipvlan_mc_pause(in_work, &copies);
 	}
+}
+
+/*
+ * Copies of a slave's multicast or broadcast frame for its siblings: from
+ * its transmit, through the backlog; from the work item, at once.
+ */
+static void ipvlan_tx_multicast_copies(struct ipvlan_dev *sender,
+				       struct sk_buff *skb, bool in_work)
+{
+	const unsigned char *dest = eth_hdr(skb)->h_dest;
+	unsigned int copies = 0;
+	struct ipvlan_dev *slave;
+	struct sk_buff *nskb;
+
+	list_for_each_entry_rcu(slave, &sender->port->slaves, pnode) {
+		if (slave == sender || !ipvlan_wants_mc(slave, dest))
+			continue;
+		nskb = skb_clone(skb, GFP_ATOMIC);
+		if (!nskb) {
+			ipvlan_count_rx_drop(slave);
+			continue;
+		}
+		/* a drop is counted by the forward itself */
+		if (!in_work) {
+			if (dev_forward_skb(slave->dev, nskb) != NET_RX_SUCCESS)
+				continue;
+		} else {
+			if (__dev_forward_skb(slave->dev, nskb))
+				continue;
+			netif_receive_skb(nskb);
+		}
+		ipvlan_count_rx(slave, skb->len, true);
+		ipvlan_mc_pause(in_work, &copies);
+	}
+}
+
+/* ---------------------------------------------------------------------
+ * Multicast fan-out in a large port
+ *
+ * A port of many slaves makes its multicast copies in a work item rather
+ * than in the softirq or transmit that has the frame: one frame is then
+ * not thousands of deliveries on a CPU that cannot reschedule, and a
+ * sent frame's copies do not overflow the backlog (netdev_max_backlog
+ * frames) that transmit would put them in.  The queue's entries are
+ * received frames, whose dev is the master, and sent ones, whose dev is
+ * the sending slave, held until its copies are made.
+ */
+
+static bool ipvlan_mc_deferred(const struct ipvlan_port *port)
+{
+	return READ_ONCE(port->count) > IPVLAN_MC_SYNC_SLAVES;
+}
+
+/* A frame whose copies could not be queued: each slave counts its miss. */
+static void ipvlan_mc_missed(struct ipvlan_port *port, struct sk_buff *skb,
+			     const struct ipvlan_dev *sender)
+{
+	const unsigned char *dest = eth_hdr(skb)->h_dest;
+	struct ipvlan_dev *slave;
+
+	list_for_each_entry_rcu(slave, &port->slaves, pnode)
+		if (slave != sender && ipvlan_wants_mc(slave, dest))
+			ipvlan_count_rx_drop(slave);
+}
+
+/* Called with BHs off, under RCU; @sender is NULL for a received frame. */
+static void ipvlan_mc_defer(struct ipvlan_port *port, struct sk_buff *skb,
+			    struct ipvlan_dev *sender)
+{
+	struct sk_buff *nskb;
+
+	nskb = skb_clone(skb, GFP_ATOMIC);
+	if (!nskb)
+		goto missed;
+	spin_lock(&port->mc_queue.lock);
+	if (skb_queue_len(&port->mc_queue) >= IPVLAN_MC_QUEUE_LEN) {
+		spin_unlock(&port->mc_queue.lock);
+		kfree_skb(nskb);
+		goto missed;
+	}
+	if (sender)
+		dev_hold(sender->dev);
+	__skb_queue_tail(&port->mc_queue, nskb);
+	spin_unlock(&port->mc_queue.lock);
+	schedule_work(&port->mc_work);
+	return;
+
+missed:
+	ipvlan_mc_missed(port, skb, sender);
+}
+
+static void ipvlan_mc_release(struct ipvlan_port *port, struct sk_buff *skb)
+{
+	if (skb->dev != port->dev)
+		dev_put(skb->dev);
+}
+
+static void ipvlan_mc_work(struct work_struct *work)
+{
+	struct ipvlan_port *port = container_of(work, struct ipvlan_port,
+						mc_work);
+	struct sk_buff *skb;
+	int n;
+
+	for (n = 0; n < IPVLAN_MC_BATCH; n++) {
+		skb = skb_dequeue(&port->mc_queue);
+		if (!skb)
+			return;
+		rcu_read_lock();
+		local_bh_disable();
+		if (skb->dev == port->dev)
+			ipvlan_rx_multicast_copies(port, skb, true);
+		else
+			ipvlan_tx_multicast_copies(ipvlan_priv(skb->dev), skb,
+						   true);
+		local_bh_enable();
+		rcu_read_unlock();
+		ipvlan_mc_release(port, skb);
+		consume_skb(skb);
+		cond_resched();
+	}
+	/* let other work run before the rest */
+	if (!skb_queue_empty_lockless(&port->mc_queue))
+		schedule_work(&port->mc_work);
+}
+
+void ipvlan_mc_init(struct ipvlan_port *port)
+{
+	skb_queue_head_init(&port->mc_queue);
+	INIT_WORK(&port->mc_work, ipvlan_mc_work);
+}
+
+/* No frame can be queued any more: drop what is left. */
+void ipvlan_mc_stop(struct ipvlan_port *port)
+{
+	struct sk_buff *skb;
+
+	cancel_work_sync(&port->mc_work);
+	while ((skb = skb_dequeue(&port->mc_queue))) {
+		ipvlan_mc_release(port, skb);
+		kfree_skb(skb);
+	}
+}
+
+static void ipvlan_rx_multicast(struct ipvlan_port *port, struct sk_buff *skb)
+{
+	if (ipvlan_mc_deferred(port))
+		ipvlan_mc_defer(port, skb, NULL);
+	else
+		ipvlan_rx_multicast_copies(port, skb, false);
 }
 
 static rx_handler_result_t ipvlan_rx_unicast(struct ipvlan_port *port,
@@ -625,25 +790,13 @@ static int ipvlan_xmit_master(struct ipvlan_dev *slave, struct sk_buff *skb)
 	return dev_queue_xmit(skb);
 }
 
-/* Copies of a slave's multicast or broadcast frame for its siblings. */
+/* The siblings' copies of a slave's multicast or broadcast frame. */
 static void ipvlan_tx_multicast(struct ipvlan_dev *sender, struct sk_buff *skb)
 {
-	const unsigned char *dest = eth_hdr(skb)->h_dest;
-	struct ipvlan_dev *slave;
-	struct sk_buff *nskb;
-
-	list_for_each_entry_rcu(slave, &sender->port->slaves, pnode) {
-		if (slave == sender || !ipvlan_wants_mc(slave, dest))
-			continue;
-		nskb = skb_clone(skb, GFP_ATOMIC);
-		if (!nskb) {
-			ipvlan_count_rx_drop(slave);
-			continue;
-		}
-		/* a drop is counted by dev_forward_skb() */
-		if (dev_forward_skb(slave->dev, nskb) == NET_RX_SUCCESS)
-			ipvlan_count_rx(slave, skb->len, true);
-	}
+	if (ipvlan_mc_deferred(sender->port))
+		ipvlan_mc_defer(sender->port, skb, sender);
+	else
+		ipvlan_tx_multicast_copies(sender, skb, false);
 }
 
 static int ipvlan_xmit_l2(struct ipvlan_dev *slave, struct sk_buff *skb)

@@ -76,6 +76,7 @@ int ipvlan_port_create(struct net_device *master,
 	INIT_LIST_HEAD(&port->slaves);
 	ida_init(&port->dev_ids);
 	spin_lock_init(&port->addr_lock);
+	ipvlan_mc_init(port);
 
 	err = ipvlan_addrs_init(port);
 	if (err)
@@ -110,6 +111,7 @@ static void ipvlan_port_destroy(struct ipvlan_port *port)
 		ipvlan_l3s_detach(port);
 	/* waits for the receive path to let go of the port */
 	netdev_rx_handler_unregister(master);
+	ipvlan_mc_stop(port);
 	ipvlan_addrs_destroy(port);
 	ida_destroy(&port->dev_ids);
 	kfree(port);

@@ -378,8 +378,9 @@ static int ipvlan_slave_init(struct net_device *dev)
 	}
 	dev->dev_id = id;
 
-	dev->features = ipvlan_offloads(slave, master->features |
-					   IPVLAN_DEFERRED) | IPVLAN_ALWAYS_ON;
+	dev->features = ipvlan_offloads(slave, (master->features |
+						IPVLAN_DEFERRED) &
+					IPVLAN_FEATURES) | IPVLAN_ALWAYS_ON;
 	dev->hw_features = IPVLAN_FEATURES;
 	dev->vlan_features = master->vlan_features & IPVLAN_FEATURES;
 	/* a tunnel's packets are segmented at the master too */

@@ -528,6 +528,17 @@ static void ipvlan_mc_pause(bool in_work, unsigned int *copies)
 	}
 }
 
+/* A copy of @skb for @slave; a failed one is the slave's receive drop. */
+static struct sk_buff *ipvlan_mc_clone(struct ipvlan_dev *slave,
+				       struct sk_buff *skb)
+{
+	struct sk_buff *nskb = skb_clone(skb, GFP_ATOMIC);
+
+	if (!nskb)
+		ipvlan_count_rx_drop(slave);
+	return nskb;
+}
+
 static void ipvlan_rx_multicast_copies(struct ipvlan_port *port,
 				       struct sk_buff *skb, bool in_work)
 {
@@ -543,11 +554,9 @@ static void ipvlan_rx_multicast_copies(struct ipvlan_port *port,
 	list_for_each_entry_rcu(slave, &port->slaves, pnode) {
 		if (slave == sender || !ipvlan_wants_mc(slave, dest))
 			continue;
-		nskb = skb_clone(skb, GFP_ATOMIC);
-		if (!nskb) {
-			ipvlan_count_rx_drop(slave);
+		nskb = ipvlan_mc_clone(slave, skb);
+		if (!nskb)
 			continue;
-		}
 		ipvlan_skb_receive_on(nskb, slave->dev);
 		ipvlan_count_rx(slave, nskb->len + ETH_HLEN, true);
 		netif_receive_skb(nskb);
@@ -570,11 +579,9 @@ static void ipvlan_tx_multicast_copies(struct ipvlan_dev *sender,
 	list_for_each_entry_rcu(slave, &sender->port->slaves, pnode) {
 		if (slave == sender || !ipvlan_wants_mc(slave, dest))
 			continue;
-		nskb = skb_clone(skb, GFP_ATOMIC);
-		if (!nskb) {
-			ipvlan_count_rx_drop(slave);
+		nskb = ipvlan_mc_clone(slave, skb);
+		if (!nskb)
 			continue;
-		}
 		/* a drop is counted by the forward itself */
 		if (!in_work) {
 			if (dev_forward_skb(slave->dev, nskb) != NET_RX_SUCCESS)

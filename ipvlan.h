@@ -31,7 +31,8 @@
 /*
  * Up to this many slaves, a port copies a multicast frame to them at once;
  * a larger one queues it, up to IPVLAN_MC_QUEUE_LEN frames, for a work
- * item that copies IPVLAN_MC_BATCH frames at a time (ipvlan_core.c).
+ * item that copies one frame per run and lets the softirqs waiting for
+ * its CPU run every IPVLAN_MC_BATCH copies (ipvlan_core.c).
  */
 #define IPVLAN_MC_SYNC_SLAVES	64
 #define IPVLAN_MC_QUEUE_LEN	1000

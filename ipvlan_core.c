@@ -657,31 +657,30 @@ static void ipvlan_mc_release(struct ipvlan_port *port, struct sk_buff *skb)
 		dev_put(skb->dev);
 }
 
+/*
+ * One frame per run: a frame is up to a copy for each slave of the port,
+ * and the work that waits behind this one on the CPU's pool (on a kernel
+ * without SMP, the soft lockup detector's own) runs between two frames.
+ */
 static void ipvlan_mc_work(struct work_struct *work)
 {
 	struct ipvlan_port *port = container_of(work, struct ipvlan_port,
 						mc_work);
 	struct sk_buff *skb;
-	int n;
 
-	for (n = 0; n < IPVLAN_MC_BATCH; n++) {
-		skb = skb_dequeue(&port->mc_queue);
-		if (!skb)
-			return;
-		rcu_read_lock();
-		local_bh_disable();
-		if (skb->dev == port->dev)
-			ipvlan_rx_multicast_copies(port, skb, true);
-		else
-			ipvlan_tx_multicast_copies(ipvlan_priv(skb->dev), skb,
-						   true);
-		local_bh_enable();
-		rcu_read_unlock();
-		ipvlan_mc_release(port, skb);
-		consume_skb(skb);
-		cond_resched();
-	}
-	/* let other work run before the rest */
+	skb = skb_dequeue(&port->mc_queue);
+	if (!skb)
+		return;
+	rcu_read_lock();
+	local_bh_disable();
+	if (skb->dev == port->dev)
+		ipvlan_rx_multicast_copies(port, skb, true);
+	else
+		ipvlan_tx_multicast_copies(ipvlan_priv(skb->dev), skb, true);
+	local_bh_enable();
+	rcu_read_unlock();
+	ipvlan_mc_release(port, skb);
+	consume_skb(skb);
 	if (!skb_queue_empty_lockless(&port->mc_queue))
 		schedule_work(&port->mc_work);
 }

@@ -150,7 +150,9 @@ pg() {
 
 # A broadcast storm from the wire into a port of STORM_SLAVES (4096) slaves:
 # STORM_FRAMES frames, received 64 at a time as a NIC's poll hands them
-# over (pktgen in netif_receive mode).  The CPU keeps scheduling: for the
+# over (pktgen in netif_receive mode).  The CPU keeps scheduling, and so
+# does the work that shares the copies' worker pool (on a UML kernel
+# without SMP, the soft lockup detector's kick is such work): for the
 # storm, a soft lockup is reported after 4 s, and any report fails the
 # run.  The router's ping to a slave through the same master keeps
 # answering; its figures are printed.

@@ -87,9 +87,10 @@ kernel:
 lint:
 	$(TOP)/.ci/lint $(KDIR)
 
-# All selftests inside the UML kernel, against ours or IPVLAN=stock.
+# All selftests inside the UML kernel, against ours or IPVLAN=stock, or
+# the scripts TESTS names (e.g. TESTS="ipvlan_basic.sh ipvlan_l3s.sh").
 check:
-	$(UML)/vm.sh --ipvlan $(IPVLAN) -- $(SELFTESTS)/run_tests.sh
+	$(UML)/vm.sh --ipvlan $(IPVLAN) -- $(SELFTESTS)/run_tests.sh $(TESTS)
 
 # Long fuzzing runs (1,000,000 frames; 10,000 netlink requests) and a long
 # stress run (DURATION=600), one VM each; the short versions are in check.

@@ -94,7 +94,7 @@ lib_cleanup() {
 # fails the test.  Namespaces it makes are deleted when it ends.
 run_test() {
 	local name=$1
-	local out rc
+	local out rc start=$SECONDS
 
 	shift
 	set +e
@@ -108,6 +108,7 @@ run_test() {
 		echo "$out" | tail -n 20 | sed 's/^/# /'
 		ktap_not_ok "$name"
 	fi
+	echo "# in $((SECONDS - start)) s"
 	return 0
 }
 

@@ -148,7 +148,7 @@ pg() {
 	ip netns exec "$host" sh -c 'echo "$2" >"/proc/net/pktgen/$1"' - "$1" "$2"
 }
 
-# A broadcast storm from the wire into a port of STORM_SLAVES (4096) slaves:
+# A broadcast storm from the wire into a port of STORM_SLAVES (2048) slaves:
 # STORM_FRAMES frames, received 64 at a time as a NIC's poll hands them
 # over (pktgen in netif_receive mode).  The CPU keeps scheduling, and so
 # does the work that shares the copies' worker pool (on a UML kernel
@@ -157,7 +157,7 @@ pg() {
 # run.  The router's ping to a slave through the same master keeps
 # answering; its figures are printed.
 test_l2_storm() {
-	local slaves=${STORM_SLAVES:-4096} frames=${STORM_FRAMES:-256}
+	local slaves=${STORM_SLAVES:-2048} frames=${STORM_FRAMES:-256}
 	local thresh out sent got max s
 
 	topo_setup
@@ -198,6 +198,6 @@ run_test "l2: a slave's broadcast reaches 200 siblings, more than the backlog" \
 	test_l2_broadcast_many ns0
 run_test "l2: a broadcast from the wire reaches 200 slaves, more than the backlog" \
 	test_l2_broadcast_many router
-run_test "l2: a broadcast storm into 4096 slaves: the CPU schedules, a ping answers" \
+run_test "l2: a broadcast storm into 2048 slaves: the CPU schedules, a ping answers" \
 	test_l2_storm
 ktap_finish

@@ -8,7 +8,9 @@
 #   vm.sh [--ipvlan ours|stock] [--flavor debug|perf] [--timeout S] -- cmd...
 #
 # KVER in the environment (6.12 unless set, e.g. 6.1) picks the kernel's
-# source: kernel.sh reads it.
+# source: kernel.sh reads it.  VM_LOG_TAG, when set, is added to the names
+# of the logs kept in build/logs/, for VMs of one kernel and driver that
+# run side by side.
 #
 # Inside, the command finds: IPVLAN (ours|stock), IPVLAN_KO (the module's
 # path), IPVLAN_OURS_DIR and IPVLAN_STOCK_DIR (both builds, for benchmarks
@@ -44,6 +46,7 @@ log() { echo "vm: $*" >&2; }
 
 kdir=$("$here/kernel.sh" "$flavor")
 kver=$(cat "$kdir/include/config/kernel.release")
+logname=$kver-$flavor-$ipvlan${VM_LOG_TAG:+-$VM_LOG_TAG}
 
 # Our modules are built from a copy per kernel, so that runs against
 # different kernels (debug, perf) at the same time do not mix objects.
@@ -166,8 +169,8 @@ if [ ! -f "$run/rc" ]; then
 	status=1
 	if [ -f "$run/dmesg.stall" ]; then
 		mkdir -p "$top/build/logs"
-		cp "$run/dmesg.stall" "$top/build/logs/dmesg-$kver-$flavor-$ipvlan.stall.log"
-		log "its kernel log at the stall: build/logs/dmesg-$kver-$flavor-$ipvlan.stall.log"
+		cp "$run/dmesg.stall" "$top/build/logs/dmesg-$logname.stall.log"
+		log "its kernel log at the stall: build/logs/dmesg-$logname.stall.log"
 	fi
 else
 	status=$(cat "$run/rc")
@@ -263,7 +266,7 @@ kmemleak_mark() {
 }
 
 # One log per kernel and driver: CI runs VMs side by side.
-dmesg_log=build/logs/dmesg-$kver-$flavor-$ipvlan.log
+dmesg_log=build/logs/dmesg-$logname.log
 if [ -f "$run/dmesg" ]; then
 	mkdir -p "$top/build/logs"
 	known_6_1 "$run/dmesg" >"$top/$dmesg_log"
@@ -279,7 +282,7 @@ if [ -f "$run/kmemleak" ]; then
 	grep -Ev '^(known 6.1 report|before the command): ' \
 		"$run/kmemleak.all" >"$run/kmemleak" || true
 	mkdir -p "$top/build/logs"
-	cp "$run/kmemleak.all" "$top/build/logs/kmemleak-$kver-$flavor-$ipvlan.log"
+	cp "$run/kmemleak.all" "$top/build/logs/kmemleak-$logname.log"
 fi
 if [ -s "$run/kmemleak" ]; then
 	log "kmemleak reports leaks:"

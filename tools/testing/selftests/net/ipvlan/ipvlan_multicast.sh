@@ -194,10 +194,15 @@ ktap_plan 6
 run_test "l2: broadcast reaches slaves and master" test_l2_broadcast
 run_test "l2: IPv4 and IPv6 multicast reach slaves" test_l2_multicast
 run_test "l3: no multicast reaches slaves" test_l3_no_multicast
-run_test "l2: a slave's broadcast reaches 200 siblings, more than the backlog" \
+# Linux 6.1's ipvlan counts hundreds of drops in the first two and holds
+# the CPU for 40 s in the storm; 6.12's passes all three.
+run_improvement_before 6.12 \
+	"l2: a slave's broadcast reaches 200 siblings, more than the backlog" \
 	test_l2_broadcast_many ns0
-run_test "l2: a broadcast from the wire reaches 200 slaves, more than the backlog" \
+run_improvement_before 6.12 \
+	"l2: a broadcast from the wire reaches 200 slaves, more than the backlog" \
 	test_l2_broadcast_many router
-run_test "l2: a broadcast storm into 2048 slaves: the CPU schedules, a ping answers" \
+run_improvement_before 6.12 \
+	"l2: a broadcast storm into 2048 slaves: the CPU schedules, a ping answers" \
 	test_l2_storm
 ktap_finish

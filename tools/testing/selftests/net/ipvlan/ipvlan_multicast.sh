@@ -5,6 +5,9 @@
 # The router pings the subnet broadcast, 224.0.0.1 and ff02::1 and counts
 # who answers.  Topology: see topo.sh.
 
+# host, router, ns0, ns1 and crowd are set by make_ns (printf -v)
+# shellcheck disable=SC2154
+
 set -e
 cd "$(dirname "$0")"
 . ./lib.sh
@@ -123,6 +126,8 @@ set_backlog() {
 
 	old=$(sysctl -n net.core.netdev_max_backlog)
 	sysctl -qw net.core.netdev_max_backlog="$1"
+	# the value to restore is the one read now
+	# shellcheck disable=SC2064
 	trap "sysctl -qw net.core.netdev_max_backlog=$old; lib_cleanup" EXIT
 }
 
@@ -177,6 +182,8 @@ test_l2_storm() {
 	done
 	ping_ok "$router" 192.0.2.10
 	sysctl -qw kernel.watchdog_thresh=2
+	# the value to restore is the one read now
+	# shellcheck disable=SC2064
 	trap "sysctl -qw kernel.watchdog_thresh=$thresh; lib_cleanup" EXIT
 	pg pgctrl start &
 	out=$(ip netns exec "$router" ping -c 20 -i 0.2 -W 5 192.0.2.10 || true)

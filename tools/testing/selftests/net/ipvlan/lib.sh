@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # Shared helpers for the ipvlan selftests: KTAP output, unique namespaces
 # cleaned up on exit, and assertions that say what they saw.
@@ -18,7 +19,6 @@ IPVLAN_SELFTESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ktap_n=0
 ktap_fail=0
 ktap_plan=0
-ktap_test=
 NS_LIST=()
 CONTAINERS=()
 
@@ -187,9 +187,7 @@ expect_error() {
 
 # Poll for up to ~10 s instead of sleeping a fixed time.
 wait_for() {
-	local i
-
-	for i in $(seq 100); do
+	for _ in $(seq 100); do
 		"$@" >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done

@@ -275,7 +275,7 @@ kmemleak_mark() {
 	}' "$1"
 }
 
-# One log per kernel and driver: CI runs VMs side by side.
+# One log per kernel, driver and VM_LOG_TAG: CI runs VMs side by side.
 dmesg_log=build/logs/dmesg-$logname.log
 if [ -f "$run/dmesg" ]; then
 	mkdir -p "$top/build/logs"

@@ -287,7 +287,7 @@ w_module() {
 	sleep "$MODULE_EVERY"
 	SECONDS=0
 	# ipvtap (loaded by earlier tests) holds ipvlan
-	modprobe -r ipvtap 2>/dev/null || true
+	rmmod ipvtap 2>/dev/null || true
 	modprobe -r ipvlan || rc=1
 	echo "module: removal ${rc:+refused }after $SECONDS s"
 	modprobe ipvlan
@@ -504,7 +504,7 @@ else
 	ktap_not_ok stress_all_gone
 fi
 
-modprobe -r ipvtap 2>/dev/null || true
+rmmod ipvtap 2>/dev/null || true
 if wait_for bash -c '[ -z "$(awk '\''$1 == "ipvlan" { print $3 }'\'' /proc/modules)" ] ||
 		     [ "$(awk '\''$1 == "ipvlan" { print $3 }'\'' /proc/modules)" = 0 ]' &&
    modprobe -r ipvlan && modprobe ipvlan && modprobe -r ipvlan; then

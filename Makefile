@@ -29,7 +29,7 @@ else
 obj-$(CONFIG_IPVLAN) += ipvlan.o
 obj-$(CONFIG_IPVTAP) += ipvtap.o
 endif
-ipvlan-y := ipvlan_main.o ipvlan_core.o ipvlan_netlink.o
+ipvlan-y := ipvlan_main.o ipvlan_dev.o ipvlan_port.o ipvlan_core.o ipvlan_addr.o
 ipvlan-$(CONFIG_IPVLAN_L3S) += ipvlan_l3s.o
 ccflags-y += -DIPVLAN_VERSION='"$(IPVLAN_VERSION)"'
 

@@ -1,7 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * ipvlan: virtual devices that share their master's MAC address and are
- * told apart by their IP addresses.
+ * ipvlan: virtual devices that share their lower device's MAC address and
+ * are told apart by their IP addresses.  iproute2 calls the lower device
+ * the "master" and the ipvlan devices its "slaves".
+ *
+ * The files, each calling only those listed after it:
+ *   ipvlan_main.c  the module's init and exit chain
+ *   ipvtap.c       an ipvlan device with a tap character device
+ *   ipvlan_dev.c   the ipvlan device: netdev, ethtool and rtnl_link ops
+ *   ipvlan_port.c  a lower device's port: its ipvlan devices and mode, and
+ *                  the notifier through which they follow the lower device
+ *   ipvlan_l3s.c   L3S: the receive path through the lower's netfilter
+ *   ipvlan_core.c  the data path: receive, transmit, multicast, counters
+ *   ipvlan_addr.c  the address table and the notifiers that fill it
  */
 #ifndef _IPVLAN_H
 #define _IPVLAN_H
@@ -22,19 +33,19 @@
 #define IPVLAN_MC_FILTER_BITS	8
 #define IPVLAN_MC_FILTER_SIZE	BIT(IPVLAN_MC_FILTER_BITS)
 
-/* dev_id 0 is the master's; 0xfffe and 0xffff are left for other users. */
+/* dev_id 0 is the lower device's; 0xfffe and 0xffff are left to others. */
 #define IPVLAN_DEV_ID_MIN	1
 #define IPVLAN_DEV_ID_MAX	0xfffd
 
 #define IPVLAN_F_MASK		(IPVLAN_F_PRIVATE | IPVLAN_F_VEPA)
 
 /*
- * Up to this many slaves, a port copies a multicast frame to them at once;
- * a larger one queues it, up to IPVLAN_MC_QUEUE_LEN frames, for a work
- * item that copies one frame per run and lets the softirqs waiting for
- * its CPU run every IPVLAN_MC_BATCH copies (ipvlan_core.c).
+ * Up to this many ipvlan devices, a port copies a multicast frame to them
+ * at once; a larger one queues it, up to IPVLAN_MC_QUEUE_LEN frames, for a
+ * work item that copies one frame per run and lets the softirqs waiting
+ * for its CPU run every IPVLAN_MC_BATCH copies (ipvlan_core.c).
  */
-#define IPVLAN_MC_SYNC_SLAVES	64
+#define IPVLAN_MC_SYNC_DEVS	64
 #define IPVLAN_MC_QUEUE_LEN	1000
 #define IPVLAN_MC_BATCH		64
 
@@ -51,33 +62,36 @@ struct ipvlan_pcpu_stats {
 
 struct ipvlan_port;
 
-/* The private part of a slave net_device. */
+/* The private part of an ipvlan net_device. */
 struct ipvlan_dev {
 	/* data path */
 	struct net_device			*dev;
-	struct net_device			*master;
+	struct net_device			*lower;
 	struct ipvlan_port			*port;
 	struct ipvlan_pcpu_stats __percpu	*stats;
 	DECLARE_BITMAP(mc_filter, IPVLAN_MC_FILTER_SIZE);
 
+	/* in port->ipvlans: written under RTNL, read under RCU */
+	struct list_head			port_node;
+
 	/* control path, under RTNL */
-	struct list_head			pnode;
-	/* the offloads the slave's consumer takes (an ipvtap guest's) */
+	/* the offloads the device's consumer takes (an ipvtap guest's) */
 	netdev_features_t			offloads;
-	netdevice_tracker			master_tracker;
+	netdevice_tracker			lower_tracker;
 	u32					msg_enable;
 
-	/* the addresses this slave owns, under port->addr_lock */
+	/* the addresses this device owns, under port->addr_lock */
 	struct list_head			addrs;
 };
 
 /*
- * One per master, created with its first slave and freed with its last.
- * It is the master's rx_handler_data: the receive path finds it there.
+ * One per lower device, created with its first ipvlan device and freed
+ * with its last.  It is the lower device's rx_handler_data: the receive
+ * path finds it there.
  */
 struct ipvlan_port {
 	/* data path */
-	struct net_device	*dev;
+	struct net_device	*lower;
 	struct rhashtable	addrs4;
 	struct rhashtable	addrs6;
 	u16			mode;
@@ -85,21 +99,26 @@ struct ipvlan_port {
 	struct sk_buff_head	mc_queue;
 	struct work_struct	mc_work;
 
-	/* control path, under RTNL */
-	struct list_head	slaves;
-	struct ida		dev_ids;
+	/*
+	 * Written by ipvlan_port_join() and ipvlan_port_leave() only, under
+	 * RTNL; the data path reads the list under RCU and the count with
+	 * READ_ONCE().
+	 */
+	struct list_head	ipvlans;
 	unsigned int		count;
+	struct ida		dev_ids;
+
+	/* control path, under RTNL */
 	bool			l3s_hooked;
-	/* the master's MAC is changing: its slaves take the new one */
+	/* the lower device's MAC is changing: its ipvlans take the new one */
 	bool			mac_changing;
 	possible_net_t		l3s_net;
 
 	/*
 	 * IPv6 addresses may come and go in atomic context, outside RTNL,
-	 * so table updates and the slaves' address lists take this lock.
+	 * so table updates and the devices' address lists take this lock.
 	 */
 	spinlock_t		addr_lock;
-	struct rcu_head		rcu;
 };
 
 static inline struct ipvlan_dev *ipvlan_priv(const struct net_device *dev)
@@ -107,7 +126,15 @@ static inline struct ipvlan_dev *ipvlan_priv(const struct net_device *dev)
 	return netdev_priv(dev);
 }
 
-/* The bit of a slave's multicast filter that stands for @addr. */
+/* ipvlan and ipvtap devices share these: what makes a device ours. */
+extern const struct net_device_ops ipvlan_netdev_ops;
+
+static inline bool ipvlan_is_dev(const struct net_device *dev)
+{
+	return dev->netdev_ops == &ipvlan_netdev_ops;
+}
+
+/* The bit of a device's multicast filter that stands for @addr. */
 static inline unsigned int ipvlan_mc_hash(const unsigned char *addr)
 {
 	return hash_64(ether_addr_to_u64(addr), IPVLAN_MC_FILTER_BITS);
@@ -115,7 +142,7 @@ static inline unsigned int ipvlan_mc_hash(const unsigned char *addr)
 
 rx_handler_result_t ipvlan_rx_handler(struct sk_buff **pskb);
 
-/* A master with a port: its rx_handler is ours. */
+/* A lower device with a port: its rx_handler is ours. */
 static inline bool ipvlan_is_port(const struct net_device *dev)
 {
 	return rcu_access_pointer(dev->rx_handler) == ipvlan_rx_handler;
@@ -131,54 +158,49 @@ static inline bool ipvlan_is_vepa(const struct ipvlan_port *port)
 	return READ_ONCE(port->flags) & IPVLAN_F_VEPA;
 }
 
-/* ipvlan_main.c */
-bool ipvlan_is_slave(const struct net_device *dev);
-struct ipvlan_port *ipvlan_port_get_rtnl(const struct net_device *dev);
-int ipvlan_port_create(struct net_device *master,
+/* ipvlan_dev.c */
+int ipvlan_dev_init(void);
+void ipvlan_dev_uninit(void);
+void ipvlan_dev_setup(struct net_device *dev);
+int ipvlan_dev_newlink(struct net *src_net, struct net_device *dev,
+		       struct nlattr *tb[], struct nlattr *data[],
 		       struct netlink_ext_ack *extack);
-void ipvlan_port_release_unused(struct net_device *master);
+void ipvlan_dev_dellink(struct net_device *dev, struct list_head *head);
+void ipvlan_dev_limit_offloads(struct net_device *dev,
+			       netdev_features_t offloads);
+int ipvlan_kind_register(struct rtnl_link_ops *ops);
+
+/* ipvlan_port.c */
+int ipvlan_port_init(void);
+void ipvlan_port_uninit(void);
+struct ipvlan_port *ipvlan_port_get_rtnl(const struct net_device *lower);
+struct ipvlan_port *ipvlan_port_get_or_create(struct net_device *lower,
+					      struct netlink_ext_ack *extack);
+void ipvlan_port_put_unused(struct net_device *lower);
+int ipvlan_port_join(struct ipvlan_port *port, struct ipvlan_dev *ipvlan);
+void ipvlan_port_leave(struct ipvlan_dev *ipvlan);
 int ipvlan_port_set_mode(struct ipvlan_port *port, u16 mode, u16 flags,
 			 struct netlink_ext_ack *extack);
-void ipvlan_slave_sync_carrier(struct net_device *dev,
-			       struct net_device *master);
-void ipvlan_slave_setup(struct net_device *dev);
-void ipvlan_slave_limit_offloads(struct net_device *dev,
-				 netdev_features_t offloads);
-
-/* ipvlan_core.c */
-int ipvlan_addrs_init(struct ipvlan_port *port);
-void ipvlan_addrs_destroy(struct ipvlan_port *port);
-bool ipvlan_addr_busy(struct ipvlan_dev *slave, const void *addr, bool v6);
-int ipvlan_addr_add(struct ipvlan_dev *slave, const void *addr, bool v6);
-void ipvlan_addr_del(struct ipvlan_dev *slave, const void *addr, bool v6);
-void ipvlan_addrs_flush(struct ipvlan_dev *slave);
-void ipvlan_mc_init(struct ipvlan_port *port);
-void ipvlan_mc_stop(struct ipvlan_port *port);
-struct ipvlan_dev *ipvlan_demux(struct ipvlan_port *port,
-				const struct sk_buff *skb, __be16 proto, int off);
-void ipvlan_count_rx(struct ipvlan_dev *slave, unsigned int len,
-		     bool multicast);
-void ipvlan_count_rx_drop(struct ipvlan_dev *slave);
-void ipvlan_count_tx(struct ipvlan_dev *slave, unsigned int len, bool ok);
-netdev_tx_t ipvlan_start_xmit(struct sk_buff *skb, struct net_device *dev);
+void ipvlan_follow_carrier(struct net_device *dev, struct net_device *lower);
+void ipvlan_inherit_limits(struct net_device *dev, struct net_device *lower);
 
 /* ipvlan_l3s.c */
 #if IS_ENABLED(CONFIG_IPVLAN_L3S)
 #define IPVLAN_HAS_L3S	1
-int ipvlan_l3s_register(void);
-void ipvlan_l3s_unregister(void);
+int ipvlan_l3s_init(void);
+void ipvlan_l3s_uninit(void);
 int ipvlan_l3s_attach(struct ipvlan_port *port, struct netlink_ext_ack *extack);
 void ipvlan_l3s_detach(struct ipvlan_port *port);
-void ipvlan_l3s_master_leaves(struct ipvlan_port *port);
-void ipvlan_l3s_master_arrives(struct ipvlan_port *port);
+void ipvlan_l3s_lower_leaves(struct ipvlan_port *port);
+void ipvlan_l3s_lower_arrives(struct ipvlan_port *port);
 #else
 #define IPVLAN_HAS_L3S	0
-static inline int ipvlan_l3s_register(void)
+static inline int ipvlan_l3s_init(void)
 {
 	return 0;
 }
 
-static inline void ipvlan_l3s_unregister(void)
+static inline void ipvlan_l3s_uninit(void)
 {
 }
 
@@ -193,21 +215,34 @@ static inline void ipvlan_l3s_detach(struct ipvlan_port *port)
 {
 }
 
-static inline void ipvlan_l3s_master_leaves(struct ipvlan_port *port)
+static inline void ipvlan_l3s_lower_leaves(struct ipvlan_port *port)
 {
 }
 
-static inline void ipvlan_l3s_master_arrives(struct ipvlan_port *port)
+static inline void ipvlan_l3s_lower_arrives(struct ipvlan_port *port)
 {
 }
 #endif
 
-/* ipvlan_netlink.c */
-extern struct rtnl_link_ops ipvlan_link_ops;
-int ipvlan_slave_newlink(struct net *src_net, struct net_device *dev,
-			 struct nlattr *tb[], struct nlattr *data[],
-			 struct netlink_ext_ack *extack);
-void ipvlan_slave_dellink(struct net_device *dev, struct list_head *head);
-int ipvlan_kind_register(struct rtnl_link_ops *ops);
+/* ipvlan_core.c */
+void ipvlan_mc_init(struct ipvlan_port *port);
+void ipvlan_mc_stop(struct ipvlan_port *port);
+struct ipvlan_dev *ipvlan_demux(struct ipvlan_port *port,
+				const struct sk_buff *skb, __be16 proto, int off);
+void ipvlan_count_rx(struct ipvlan_dev *ipvlan, unsigned int len,
+		     bool multicast);
+void ipvlan_count_rx_drop(struct ipvlan_dev *ipvlan);
+void ipvlan_count_tx(struct ipvlan_dev *ipvlan, unsigned int len, bool ok);
+netdev_tx_t ipvlan_start_xmit(struct sk_buff *skb, struct net_device *dev);
+
+/* ipvlan_addr.c */
+int ipvlan_addr_init(void);
+void ipvlan_addr_uninit(void);
+int ipvlan_addr_table_init(struct ipvlan_port *port);
+void ipvlan_addr_table_destroy(struct ipvlan_port *port);
+void ipvlan_addr_flush(struct ipvlan_dev *ipvlan);
+struct ipvlan_dev *ipvlan_addr_lookup4(struct ipvlan_port *port, __be32 addr);
+struct ipvlan_dev *ipvlan_addr_lookup6(struct ipvlan_port *port,
+				       const struct in6_addr *addr);
 
 #endif /* _IPVLAN_H */

@@ -1,17 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * The data path: the address table, the master's rx_handler that hands
- * frames to slaves by destination IP, and the slaves' transmit paths.
+ * The data path: the lower device's rx_handler that hands frames to
+ * ipvlan devices by destination IP, their transmit paths, the multicast
+ * fan-out and the devices' counters.
  */
-
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
 #include <linux/if_vlan.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
-#include <linux/rhashtable.h>
 #include <linux/skbuff.h>
 #include <net/ip.h>
 #include <net/ip6_route.h>
@@ -21,220 +19,9 @@
 
 #include "ipvlan.h"
 
-/*
- * An address owned by a slave.  Entries live in the port's table whatever
- * the state of their owner; the data path only hands frames to running
- * owners, so an address is live exactly while its slave is up.
- */
-struct ipvlan_addr {
-	struct rhash_head	node;
-	union {
-		__be32		ip4;
-		struct in6_addr	ip6;
-	};
-	/* the owner's net_device: the data path checks only that it is up */
-	struct net_device	*dev;
-	struct ipvlan_dev	*owner;
-	bool			v6;
-	struct list_head	snode;
-	struct rcu_head		rcu;
-};
-
-/*
- * rhashtable's default compare is a memcmp() of a length it reads from
- * the table at run time; these compare the two key sizes inline.
- */
-static int ipvlan_addr4_cmp(struct rhashtable_compare_arg *arg,
-			    const void *obj)
-{
-	const struct ipvlan_addr *a = obj;
-
-	return a->ip4 != *(const __be32 *)arg->key;
-}
-
-static int ipvlan_addr6_cmp(struct rhashtable_compare_arg *arg,
-			    const void *obj)
-{
-	const struct ipvlan_addr *a = obj;
-
-	return !ipv6_addr_equal(&a->ip6, arg->key);
-}
-
-static const struct rhashtable_params ipvlan_addr4_params = {
-	.head_offset		= offsetof(struct ipvlan_addr, node),
-	.key_offset		= offsetof(struct ipvlan_addr, ip4),
-	.key_len		= sizeof(__be32),
-	.obj_cmpfn		= ipvlan_addr4_cmp,
-	.automatic_shrinking	= true,
-};
-
-static const struct rhashtable_params ipvlan_addr6_params = {
-	.head_offset		= offsetof(struct ipvlan_addr, node),
-	.key_offset		= offsetof(struct ipvlan_addr, ip6),
-	.key_len		= sizeof(struct in6_addr),
-	.obj_cmpfn		= ipvlan_addr6_cmp,
-	.automatic_shrinking	= true,
-};
-
-/* ---------------------------------------------------------------------
- * Address table
- */
-
-int ipvlan_addrs_init(struct ipvlan_port *port)
-{
-	int err;
-
-	err = rhashtable_init(&port->addrs4, &ipvlan_addr4_params);
-	if (err)
-		return err;
-	err = rhashtable_init(&port->addrs6, &ipvlan_addr6_params);
-	if (err)
-		rhashtable_destroy(&port->addrs4);
-	return err;
-}
-
-/* Every slave has flushed its addresses by the time its port goes. */
-void ipvlan_addrs_destroy(struct ipvlan_port *port)
-{
-	WARN_ON_ONCE(atomic_read(&port->addrs4.nelems));
-	WARN_ON_ONCE(atomic_read(&port->addrs6.nelems));
-	rhashtable_destroy(&port->addrs4);
-	rhashtable_destroy(&port->addrs6);
-}
-
-/* Control path lookup: takes its own RCU read lock. */
-static struct ipvlan_addr *ipvlan_addr_find(struct ipvlan_port *port,
-					    const void *addr, bool v6)
-{
-	if (v6)
-		return rhashtable_lookup_fast(&port->addrs6, addr,
-					      ipvlan_addr6_params);
-	return rhashtable_lookup_fast(&port->addrs4, addr, ipvlan_addr4_params);
-}
-
-bool ipvlan_addr_busy(struct ipvlan_dev *slave, const void *addr, bool v6)
-{
-	struct ipvlan_addr *a;
-	bool busy;
-
-	rcu_read_lock();
-	a = ipvlan_addr_find(slave->port, addr, v6);
-	busy = a && a->owner != slave;
-	rcu_read_unlock();
-	return busy;
-}
-
-static int ipvlan_addr_insert(struct ipvlan_port *port, struct ipvlan_addr *a)
-{
-	if (a->v6)
-		return rhashtable_insert_fast(&port->addrs6, &a->node,
-					      ipvlan_addr6_params);
-	return rhashtable_insert_fast(&port->addrs4, &a->node,
-				      ipvlan_addr4_params);
-}
-
-static void ipvlan_addr_unlink(struct ipvlan_port *port, struct ipvlan_addr *a)
-{
-	lockdep_assert_held(&port->addr_lock);
-
-	if (a->v6)
-		rhashtable_remove_fast(&port->addrs6, &a->node,
-				       ipvlan_addr6_params);
-	else
-		rhashtable_remove_fast(&port->addrs4, &a->node,
-				       ipvlan_addr4_params);
-	list_del(&a->snode);
-	kfree_rcu(a, rcu);
-}
-
-/*
- * Called from the address notifiers, possibly in atomic context for IPv6.
- * Adding an address the slave already owns is not an error: IPv4 raises
- * NETDEV_UP again when it promotes a secondary address.
- */
-int ipvlan_addr_add(struct ipvlan_dev *slave, const void *addr, bool v6)
-{
-	struct ipvlan_port *port = slave->port;
-	struct ipvlan_addr *a;
-	int err = 0;
-
-	spin_lock_bh(&port->addr_lock);
-	a = ipvlan_addr_find(port, addr, v6);
-	if (a) {
-		if (a->owner != slave)
-			err = -EADDRINUSE;
-		goto unlock;
-	}
-	a = kzalloc(sizeof(*a), GFP_ATOMIC);
-	if (!a) {
-		err = -ENOMEM;
-		goto unlock;
-	}
-	a->v6 = v6;
-	a->owner = slave;
-	a->dev = slave->dev;
-	if (v6)
-		a->ip6 = *(const struct in6_addr *)addr;
-	else
-		a->ip4 = *(const __be32 *)addr;
-	err = ipvlan_addr_insert(port, a);
-	if (err) {
-		kfree(a);
-		goto unlock;
-	}
-	list_add_tail(&a->snode, &slave->addrs);
-unlock:
-	spin_unlock_bh(&port->addr_lock);
-	return err;
-}
-
-void ipvlan_addr_del(struct ipvlan_dev *slave, const void *addr, bool v6)
-{
-	struct ipvlan_port *port = slave->port;
-	struct ipvlan_addr *a;
-
-	spin_lock_bh(&port->addr_lock);
-	a = ipvlan_addr_find(port, addr, v6);
-	if (a && a->owner == slave)
-		ipvlan_addr_unlink(port, a);
-	spin_unlock_bh(&port->addr_lock);
-}
-
-void ipvlan_addrs_flush(struct ipvlan_dev *slave)
-{
-	struct ipvlan_port *port = slave->port;
-	struct ipvlan_addr *a, *tmp;
-
-	spin_lock_bh(&port->addr_lock);
-	list_for_each_entry_safe(a, tmp, &slave->addrs, snode)
-		ipvlan_addr_unlink(port, a);
-	spin_unlock_bh(&port->addr_lock);
-}
-
 /* ---------------------------------------------------------------------
  * Demultiplexing, under RCU
  */
-
-static struct ipvlan_dev *ipvlan_live_owner(const struct ipvlan_addr *a)
-{
-	if (a && netif_running(a->dev))
-		return a->owner;
-	return NULL;
-}
-
-static struct ipvlan_dev *ipvlan_lookup4(struct ipvlan_port *port,
-					 __be32 addr)
-{
-	return ipvlan_live_owner(rhashtable_lookup(&port->addrs4, &addr,
-						   ipvlan_addr4_params));
-}
-
-static struct ipvlan_dev *ipvlan_lookup6(struct ipvlan_port *port,
-					 const struct in6_addr *addr)
-{
-	return ipvlan_live_owner(rhashtable_lookup(&port->addrs6, addr,
-						   ipvlan_addr6_params));
-}
 
 /*
  * The demux helpers read headers with skb_header_pointer(): frames may be
@@ -250,7 +37,7 @@ static struct ipvlan_dev *ipvlan_demux_ip4(struct ipvlan_port *port,
 	iph = skb_header_pointer(skb, off, sizeof(_iph), &_iph);
 	if (!iph || iph->version != 4 || iph->ihl < 5)
 		return NULL;
-	return ipvlan_lookup4(port, iph->daddr);
+	return ipvlan_addr_lookup4(port, iph->daddr);
 }
 
 /* The target of an ARP request or reply for IPv4 over Ethernet. */
@@ -271,14 +58,14 @@ static struct ipvlan_dev *ipvlan_demux_arp(struct ipvlan_port *port,
 	tip = skb_header_pointer(skb, off, sizeof(_tip), &_tip);
 	if (!tip)
 		return NULL;
-	return ipvlan_lookup4(port, *tip);
+	return ipvlan_addr_lookup4(port, *tip);
 }
 
 /*
  * The target of a neighbour solicitation.  A DAD probe (from ::) is for
- * the slave that owns its target: it is sent to a solicited-node group,
+ * the ipvlan that owns its target: it is sent to a solicited-node group,
  * not to the address itself.  Other solicitations go by destination, so
- * that the master's side can answer for its slaves (proxy NDP).
+ * that the lower device's side can answer for its ipvlan devices (proxy NDP).
  */
 static const struct in6_addr *ipvlan_ns_target(const struct sk_buff *skb,
 					       int off, struct nd_msg *buf)
@@ -306,14 +93,14 @@ static struct ipvlan_dev *ipvlan_demux_ip6(struct ipvlan_port *port,
 	if (ip6h->nexthdr == NEXTHDR_ICMP && ipv6_addr_any(&ip6h->saddr)) {
 		target = ipvlan_ns_target(skb, off + sizeof(*ip6h), &_msg);
 		if (target)
-			return ipvlan_lookup6(port, target);
+			return ipvlan_addr_lookup6(port, target);
 	}
-	return ipvlan_lookup6(port, &ip6h->daddr);
+	return ipvlan_addr_lookup6(port, &ip6h->daddr);
 }
 
 /*
- * The slave that sent a frame, by its source address: an ARP probe or a
- * DAD probe has none yet, and is the slave's whose address it probes.
+ * The ipvlan that sent a frame, by its source address: an ARP probe or a
+ * DAD probe has none yet, and is the ipvlan's whose address it probes.
  */
 static struct ipvlan_dev *ipvlan_sender_ip4(struct ipvlan_port *port,
 					    const struct sk_buff *skb, int off)
@@ -324,7 +111,7 @@ static struct ipvlan_dev *ipvlan_sender_ip4(struct ipvlan_port *port,
 	iph = skb_header_pointer(skb, off, sizeof(_iph), &_iph);
 	if (!iph || iph->version != 4 || iph->ihl < 5)
 		return NULL;
-	return ipvlan_lookup4(port, iph->saddr);
+	return ipvlan_addr_lookup4(port, iph->saddr);
 }
 
 static struct ipvlan_dev *ipvlan_sender_arp(struct ipvlan_port *port,
@@ -344,10 +131,10 @@ static struct ipvlan_dev *ipvlan_sender_arp(struct ipvlan_port *port,
 	if (!sip)
 		return NULL;
 	if (*sip)
-		return ipvlan_lookup4(port, *sip);
+		return ipvlan_addr_lookup4(port, *sip);
 	tip = skb_header_pointer(skb, off + sizeof(*sip) + ETH_ALEN,
 				 sizeof(*tip), &_ips[1]);
-	return tip ? ipvlan_lookup4(port, *tip) : NULL;
+	return tip ? ipvlan_addr_lookup4(port, *tip) : NULL;
 }
 
 static struct ipvlan_dev *ipvlan_sender_ip6(struct ipvlan_port *port,
@@ -362,11 +149,11 @@ static struct ipvlan_dev *ipvlan_sender_ip6(struct ipvlan_port *port,
 	if (!ip6h || ip6h->version != 6)
 		return NULL;
 	if (!ipv6_addr_any(&ip6h->saddr))
-		return ipvlan_lookup6(port, &ip6h->saddr);
+		return ipvlan_addr_lookup6(port, &ip6h->saddr);
 	if (ip6h->nexthdr != NEXTHDR_ICMP)
 		return NULL;
 	target = ipvlan_ns_target(skb, off + sizeof(*ip6h), &_msg);
-	return target ? ipvlan_lookup6(port, target) : NULL;
+	return target ? ipvlan_addr_lookup6(port, target) : NULL;
 }
 
 static struct ipvlan_dev *ipvlan_sender(struct ipvlan_port *port,
@@ -386,7 +173,7 @@ static struct ipvlan_dev *ipvlan_sender(struct ipvlan_port *port,
 	return NULL;
 }
 
-/* The slave a frame is for, by destination address; NULL: not a slave's. */
+/* The ipvlan a frame is for, by destination address; NULL: not an ipvlan's. */
 struct ipvlan_dev *ipvlan_demux(struct ipvlan_port *port,
 				const struct sk_buff *skb, __be16 proto, int off)
 {
@@ -407,10 +194,10 @@ struct ipvlan_dev *ipvlan_demux(struct ipvlan_port *port,
  * Counters: the data path runs with BHs off, so per-CPU updates are safe.
  */
 
-void ipvlan_count_rx(struct ipvlan_dev *slave, unsigned int len,
+void ipvlan_count_rx(struct ipvlan_dev *ipvlan, unsigned int len,
 		     bool multicast)
 {
-	struct ipvlan_pcpu_stats *s = this_cpu_ptr(slave->stats);
+	struct ipvlan_pcpu_stats *s = this_cpu_ptr(ipvlan->stats);
 
 	u64_stats_update_begin(&s->syncp);
 	u64_stats_inc(&s->rx_packets);
@@ -420,9 +207,9 @@ void ipvlan_count_rx(struct ipvlan_dev *slave, unsigned int len,
 	u64_stats_update_end(&s->syncp);
 }
 
-void ipvlan_count_rx_drop(struct ipvlan_dev *slave)
+void ipvlan_count_rx_drop(struct ipvlan_dev *ipvlan)
 {
-	struct ipvlan_pcpu_stats *s = this_cpu_ptr(slave->stats);
+	struct ipvlan_pcpu_stats *s = this_cpu_ptr(ipvlan->stats);
 
 	u64_stats_update_begin(&s->syncp);
 	u64_stats_inc(&s->rx_dropped);
@@ -430,9 +217,9 @@ void ipvlan_count_rx_drop(struct ipvlan_dev *slave)
 }
 EXPORT_SYMBOL_GPL(ipvlan_count_rx_drop);
 
-void ipvlan_count_tx(struct ipvlan_dev *slave, unsigned int len, bool ok)
+void ipvlan_count_tx(struct ipvlan_dev *ipvlan, unsigned int len, bool ok)
 {
-	struct ipvlan_pcpu_stats *s = this_cpu_ptr(slave->stats);
+	struct ipvlan_pcpu_stats *s = this_cpu_ptr(ipvlan->stats);
 
 	u64_stats_update_begin(&s->syncp);
 	if (ok) {
@@ -446,7 +233,7 @@ void ipvlan_count_tx(struct ipvlan_dev *slave, unsigned int len, bool ok)
 EXPORT_SYMBOL_GPL(ipvlan_count_tx);
 
 /* ---------------------------------------------------------------------
- * Receive: the master's rx_handler, under RCU in softirq context
+ * Receive: the lower's rx_handler, under RCU in softirq context
  */
 
 /*
@@ -464,8 +251,8 @@ static void ipvlan_skb_move(struct sk_buff *skb, struct net_device *to)
 }
 
 /*
- * Before the master's rx_handler, only a few things can have attached
- * state of the master's side to a received frame: a collect_md tunnel
+ * Before the lower's rx_handler, only a few things can have attached
+ * state of the lower device's side to a received frame: a collect_md tunnel
  * (a metadata dst), an ingress hook (a mark, extensions) or an earlier
  * pass through conntrack.  A frame from a NIC carries none of them and is
  * handed over as it is; the others get the full scrub.
@@ -484,36 +271,36 @@ static void ipvlan_skb_receive_on(struct sk_buff *skb, struct net_device *to)
 		skb->dev = to;
 }
 
-static bool ipvlan_wants_mc(const struct ipvlan_dev *slave,
+static bool ipvlan_wants_mc(const struct ipvlan_dev *ipvlan,
 			    const unsigned char *dest)
 {
 	unsigned int bit = ipvlan_mc_hash(dest);
 
 	/* the filter's words are written with WRITE_ONCE(), outside RCU */
-	return netif_running(slave->dev) &&
-	       (READ_ONCE(slave->mc_filter[BIT_WORD(bit)]) & BIT_MASK(bit));
+	return netif_running(ipvlan->dev) &&
+	       (READ_ONCE(ipvlan->mc_filter[BIT_WORD(bit)]) & BIT_MASK(bit));
 }
 
 /*
- * A slave's own multicast, back from a switch that reflects it (a hairpin,
- * as VEPA expects): it carries the shared MAC as its source and a slave's
- * address.  Returns that slave, or NULL for a frame from elsewhere.
+ * An ipvlan's own multicast, back from a switch that reflects it (a hairpin,
+ * as VEPA expects): it carries the shared MAC as its source and an ipvlan's
+ * address.  Returns that ipvlan, or NULL for a frame from elsewhere.
  */
 static struct ipvlan_dev *ipvlan_reflected_from(struct ipvlan_port *port,
 						struct sk_buff *skb)
 {
-	if (!ether_addr_equal(eth_hdr(skb)->h_source, port->dev->dev_addr))
+	if (!ether_addr_equal(eth_hdr(skb)->h_source, port->lower->dev_addr))
 		return NULL;
 	return ipvlan_sender(port, skb, skb->protocol, 0);
 }
 
 /*
- * Every interested slave gets its own clone, delivered synchronously as
+ * Every interested ipvlan gets its own clone, delivered synchronously as
  * the bridge does, so that a burst is not dropped by a backlog that fills
- * at slaves x frames.  The master keeps the original.
+ * at ipvlan devices x frames.  The lower device keeps the original.
  *
  * A reflected frame never goes back to its sender.  Its siblings hear it
- * here only in VEPA, where the switch is the only way between slaves: in
+ * here only in VEPA, where the switch is the only way between devices: in
  * bridge mode they had their copies on transmit, in private none at all.
  */
 /*
@@ -528,14 +315,14 @@ static void ipvlan_mc_pause(bool in_work, unsigned int *copies)
 	}
 }
 
-/* A copy of @skb for @slave; a failed one is the slave's receive drop. */
-static struct sk_buff *ipvlan_mc_clone(struct ipvlan_dev *slave,
+/* A copy of @skb for @ipvlan; a failed one is the ipvlan's receive drop. */
+static struct sk_buff *ipvlan_mc_clone(struct ipvlan_dev *ipvlan,
 				       struct sk_buff *skb)
 {
 	struct sk_buff *nskb = skb_clone(skb, GFP_ATOMIC);
 
 	if (!nskb)
-		ipvlan_count_rx_drop(slave);
+		ipvlan_count_rx_drop(ipvlan);
 	return nskb;
 }
 
@@ -543,7 +330,7 @@ static void ipvlan_rx_multicast_copies(struct ipvlan_port *port,
 				       struct sk_buff *skb, bool in_work)
 {
 	const unsigned char *dest = eth_hdr(skb)->h_dest;
-	struct ipvlan_dev *slave, *sender;
+	struct ipvlan_dev *ipvlan, *sender;
 	unsigned int copies = 0;
 	struct sk_buff *nskb;
 
@@ -551,21 +338,21 @@ static void ipvlan_rx_multicast_copies(struct ipvlan_port *port,
 	if (sender && !ipvlan_is_vepa(port))
 		return;
 
-	list_for_each_entry_rcu(slave, &port->slaves, pnode) {
-		if (slave == sender || !ipvlan_wants_mc(slave, dest))
+	list_for_each_entry_rcu(ipvlan, &port->ipvlans, port_node) {
+		if (ipvlan == sender || !ipvlan_wants_mc(ipvlan, dest))
 			continue;
-		nskb = ipvlan_mc_clone(slave, skb);
+		nskb = ipvlan_mc_clone(ipvlan, skb);
 		if (!nskb)
 			continue;
-		ipvlan_skb_receive_on(nskb, slave->dev);
-		ipvlan_count_rx(slave, nskb->len + ETH_HLEN, true);
+		ipvlan_skb_receive_on(nskb, ipvlan->dev);
+		ipvlan_count_rx(ipvlan, nskb->len + ETH_HLEN, true);
 		netif_receive_skb(nskb);
 		ipvlan_mc_pause(in_work, &copies);
 	}
 }
 
 /*
- * Copies of a slave's multicast or broadcast frame for its siblings: from
+ * Copies of an ipvlan's multicast or broadcast frame for its siblings: from
  * its transmit, through the backlog; from the work item, at once.
  */
 static void ipvlan_tx_multicast_copies(struct ipvlan_dev *sender,
@@ -573,25 +360,25 @@ static void ipvlan_tx_multicast_copies(struct ipvlan_dev *sender,
 {
 	const unsigned char *dest = eth_hdr(skb)->h_dest;
 	unsigned int copies = 0;
-	struct ipvlan_dev *slave;
+	struct ipvlan_dev *ipvlan;
 	struct sk_buff *nskb;
 
-	list_for_each_entry_rcu(slave, &sender->port->slaves, pnode) {
-		if (slave == sender || !ipvlan_wants_mc(slave, dest))
+	list_for_each_entry_rcu(ipvlan, &sender->port->ipvlans, port_node) {
+		if (ipvlan == sender || !ipvlan_wants_mc(ipvlan, dest))
 			continue;
-		nskb = ipvlan_mc_clone(slave, skb);
+		nskb = ipvlan_mc_clone(ipvlan, skb);
 		if (!nskb)
 			continue;
 		/* a drop is counted by the forward itself */
 		if (!in_work) {
-			if (dev_forward_skb(slave->dev, nskb) != NET_RX_SUCCESS)
+			if (dev_forward_skb(ipvlan->dev, nskb) != NET_RX_SUCCESS)
 				continue;
 		} else {
-			if (__dev_forward_skb(slave->dev, nskb))
+			if (__dev_forward_skb(ipvlan->dev, nskb))
 				continue;
 			netif_receive_skb(nskb);
 		}
-		ipvlan_count_rx(slave, skb->len, true);
+		ipvlan_count_rx(ipvlan, skb->len, true);
 		ipvlan_mc_pause(in_work, &copies);
 	}
 }
@@ -599,30 +386,30 @@ static void ipvlan_tx_multicast_copies(struct ipvlan_dev *sender,
 /* ---------------------------------------------------------------------
  * Multicast fan-out in a large port
  *
- * A port of many slaves makes its multicast copies in a work item rather
- * than in the softirq or transmit that has the frame: one frame is then
+ * A port of many ipvlan devices makes its multicast copies in a work item
+ * rather than in the softirq or transmit that has the frame: one frame is then
  * not thousands of deliveries on a CPU that cannot reschedule, and a
  * sent frame's copies do not overflow the backlog (netdev_max_backlog
  * frames) that transmit would put them in.  The queue's entries are
- * received frames, whose dev is the master, and sent ones, whose dev is
- * the sending slave, held until its copies are made.
+ * received frames, whose dev is the lower, and sent ones, whose dev is
+ * the sending ipvlan, held until its copies are made.
  */
 
 static bool ipvlan_mc_deferred(const struct ipvlan_port *port)
 {
-	return READ_ONCE(port->count) > IPVLAN_MC_SYNC_SLAVES;
+	return READ_ONCE(port->count) > IPVLAN_MC_SYNC_DEVS;
 }
 
-/* A frame whose copies could not be queued: each slave counts its miss. */
+/* A frame whose copies could not be queued: each ipvlan counts its miss. */
 static void ipvlan_mc_missed(struct ipvlan_port *port, struct sk_buff *skb,
 			     const struct ipvlan_dev *sender)
 {
 	const unsigned char *dest = eth_hdr(skb)->h_dest;
-	struct ipvlan_dev *slave;
+	struct ipvlan_dev *ipvlan;
 
-	list_for_each_entry_rcu(slave, &port->slaves, pnode)
-		if (slave != sender && ipvlan_wants_mc(slave, dest))
-			ipvlan_count_rx_drop(slave);
+	list_for_each_entry_rcu(ipvlan, &port->ipvlans, port_node)
+		if (ipvlan != sender && ipvlan_wants_mc(ipvlan, dest))
+			ipvlan_count_rx_drop(ipvlan);
 }
 
 /* Called with BHs off, under RCU; @sender is NULL for a received frame. */
@@ -653,12 +440,12 @@ missed:
 
 static void ipvlan_mc_release(struct ipvlan_port *port, struct sk_buff *skb)
 {
-	if (skb->dev != port->dev)
+	if (skb->dev != port->lower)
 		dev_put(skb->dev);
 }
 
 /*
- * One frame per run: a frame is up to a copy for each slave of the port,
+ * One frame per run: a frame is up to a copy for each ipvlan of the port,
  * and the work that waits behind this one on the CPU's pool (on a kernel
  * without SMP, the soft lockup detector's own) runs between two frames.
  */
@@ -673,7 +460,7 @@ static void ipvlan_mc_work(struct work_struct *work)
 		return;
 	rcu_read_lock();
 	local_bh_disable();
-	if (skb->dev == port->dev)
+	if (skb->dev == port->lower)
 		ipvlan_rx_multicast_copies(port, skb, true);
 	else
 		ipvlan_tx_multicast_copies(ipvlan_priv(skb->dev), skb, true);
@@ -714,21 +501,21 @@ static void ipvlan_rx_multicast(struct ipvlan_port *port, struct sk_buff *skb)
 static rx_handler_result_t ipvlan_rx_unicast(struct ipvlan_port *port,
 					     struct sk_buff **pskb)
 {
-	struct ipvlan_dev *slave;
+	struct ipvlan_dev *ipvlan;
 	struct sk_buff *skb;
 
-	slave = ipvlan_demux(port, *pskb, (*pskb)->protocol, 0);
-	if (!slave)
+	ipvlan = ipvlan_demux(port, *pskb, (*pskb)->protocol, 0);
+	if (!ipvlan)
 		return RX_HANDLER_PASS;
 
 	skb = skb_share_check(*pskb, GFP_ATOMIC);
 	if (!skb) {
-		ipvlan_count_rx_drop(slave);
+		ipvlan_count_rx_drop(ipvlan);
 		return RX_HANDLER_CONSUMED;
 	}
 	*pskb = skb;
-	ipvlan_skb_receive_on(skb, slave->dev);
-	ipvlan_count_rx(slave, skb->len + ETH_HLEN, false);
+	ipvlan_skb_receive_on(skb, ipvlan->dev);
+	ipvlan_count_rx(ipvlan, skb->len + ETH_HLEN, false);
 	return RX_HANDLER_ANOTHER;
 }
 
@@ -752,7 +539,7 @@ rx_handler_result_t ipvlan_rx_handler(struct sk_buff **pskb)
 	case IPVLAN_MODE_L3:
 		return ipvlan_rx_unicast(port, pskb);
 	}
-	/* L3S: the master's IP stack receives, see ipvlan_l3s.c */
+	/* L3S: the lower's IP stack receives, see ipvlan_l3s.c */
 	return RX_HANDLER_PASS;
 }
 
@@ -767,7 +554,7 @@ static int ipvlan_drop(struct sk_buff *skb)
 }
 
 /*
- * A frame from one slave to another, or to the master's own stack.  When
+ * A frame from one ipvlan to another, or to the lower's own stack.  When
  * dev_forward_skb() drops the frame it has counted it in the receiving
  * device's core rx_dropped already.
  */
@@ -777,26 +564,26 @@ static int ipvlan_forward(struct net_device *to, struct sk_buff *skb)
 	int ret;
 
 	ret = dev_forward_skb(to, skb);
-	if (ret == NET_RX_SUCCESS && ipvlan_is_slave(to))
+	if (ret == NET_RX_SUCCESS && ipvlan_is_dev(to))
 		ipvlan_count_rx(ipvlan_priv(to), len, false);
 	return ret;
 }
 
-static int ipvlan_xmit_peer(struct ipvlan_dev *slave, struct ipvlan_dev *peer,
+static int ipvlan_xmit_peer(struct ipvlan_dev *ipvlan, struct ipvlan_dev *peer,
 			    struct sk_buff *skb)
 {
-	if (ipvlan_is_private(slave->port))
+	if (ipvlan_is_private(ipvlan->port))
 		return ipvlan_drop(skb);
 	return ipvlan_forward(peer->dev, skb);
 }
 
-static int ipvlan_xmit_master(struct ipvlan_dev *slave, struct sk_buff *skb)
+static int ipvlan_xmit_lower(struct ipvlan_dev *ipvlan, struct sk_buff *skb)
 {
-	ipvlan_skb_move(skb, slave->master);
+	ipvlan_skb_move(skb, ipvlan->lower);
 	return dev_queue_xmit(skb);
 }
 
-/* The siblings' copies of a slave's multicast or broadcast frame. */
+/* The siblings' copies of an ipvlan's multicast or broadcast frame. */
 static void ipvlan_tx_multicast(struct ipvlan_dev *sender, struct sk_buff *skb)
 {
 	if (ipvlan_mc_deferred(sender->port))
@@ -805,34 +592,34 @@ static void ipvlan_tx_multicast(struct ipvlan_dev *sender, struct sk_buff *skb)
 		ipvlan_tx_multicast_copies(sender, skb, false);
 }
 
-static int ipvlan_xmit_l2(struct ipvlan_dev *slave, struct sk_buff *skb)
+static int ipvlan_xmit_l2(struct ipvlan_dev *ipvlan, struct sk_buff *skb)
 {
 	const struct ethhdr *eth = eth_hdr(skb);
-	struct ipvlan_port *port = slave->port;
+	struct ipvlan_port *port = ipvlan->port;
 	struct ipvlan_dev *peer;
 
 	if (ipvlan_is_vepa(port))
-		return ipvlan_xmit_master(slave, skb);
+		return ipvlan_xmit_lower(ipvlan, skb);
 
 	if (is_multicast_ether_addr(eth->h_dest)) {
 		if (!ipvlan_is_private(port))
-			ipvlan_tx_multicast(slave, skb);
-		return ipvlan_xmit_master(slave, skb);
+			ipvlan_tx_multicast(ipvlan, skb);
+		return ipvlan_xmit_lower(ipvlan, skb);
 	}
 
-	if (!ether_addr_equal(eth->h_dest, slave->dev->dev_addr))
-		return ipvlan_xmit_master(slave, skb);
+	if (!ether_addr_equal(eth->h_dest, ipvlan->dev->dev_addr))
+		return ipvlan_xmit_lower(ipvlan, skb);
 
-	/* for the shared MAC: a sibling, or else the master's own stack */
+	/* for the shared MAC: a sibling, or else the lower's own stack */
 	peer = ipvlan_demux(port, skb, eth->h_proto, ETH_HLEN);
 	if (peer)
-		return ipvlan_xmit_peer(slave, peer, skb);
-	return ipvlan_forward(slave->master, skb);
+		return ipvlan_xmit_peer(ipvlan, peer, skb);
+	return ipvlan_forward(ipvlan->lower, skb);
 }
 
-static int ipvlan_route_ip4(struct net_device *master, struct sk_buff *skb)
+static int ipvlan_route_ip4(struct net_device *lower, struct sk_buff *skb)
 {
-	struct net *net = dev_net(master);
+	struct net *net = dev_net(lower);
 	const struct iphdr *iph;
 	struct flowi4 fl4;
 	struct rtable *rt;
@@ -846,7 +633,7 @@ static int ipvlan_route_ip4(struct net_device *master, struct sk_buff *skb)
 	iph = ip_hdr(skb);
 
 	memset(&fl4, 0, sizeof(fl4));
-	fl4.flowi4_oif = master->ifindex;
+	fl4.flowi4_oif = lower->ifindex;
 	fl4.flowi4_tos = ipvlan_compat_flow_tos(iph);
 	fl4.flowi4_scope = RT_SCOPE_UNIVERSE;
 	fl4.flowi4_flags = FLOWI_FLAG_ANYSRC;
@@ -861,7 +648,7 @@ static int ipvlan_route_ip4(struct net_device *master, struct sk_buff *skb)
 		return ipvlan_drop(skb);
 	}
 	skb_dst_set(skb, &rt->dst);
-	/* the control block still holds whatever the slave's qdisc left */
+	/* the control block still holds whatever the ipvlan's qdisc left */
 	memset(IPCB(skb), 0, sizeof(*IPCB(skb)));
 	skb->protocol = htons(ETH_P_IP);
 	/* no socket: skb->sk may be a packet socket, not an inet one */
@@ -869,9 +656,9 @@ static int ipvlan_route_ip4(struct net_device *master, struct sk_buff *skb)
 }
 
 #if IS_ENABLED(CONFIG_IPV6)
-static int ipvlan_route_ip6(struct net_device *master, struct sk_buff *skb)
+static int ipvlan_route_ip6(struct net_device *lower, struct sk_buff *skb)
 {
-	struct net *net = dev_net(master);
+	struct net *net = dev_net(lower);
 	const struct ipv6hdr *ip6h;
 	struct dst_entry *dst;
 	struct flowi6 fl6;
@@ -883,7 +670,7 @@ static int ipvlan_route_ip6(struct net_device *master, struct sk_buff *skb)
 		return ipvlan_drop(skb);
 
 	memset(&fl6, 0, sizeof(fl6));
-	fl6.flowi6_oif = master->ifindex;
+	fl6.flowi6_oif = lower->ifindex;
 	fl6.daddr = ip6h->daddr;
 	fl6.saddr = ip6h->saddr;
 	fl6.flowi6_flags = FLOWI_FLAG_ANYSRC;
@@ -901,48 +688,48 @@ static int ipvlan_route_ip6(struct net_device *master, struct sk_buff *skb)
 	return ip6_local_out(net, NULL, skb);
 }
 #else
-static int ipvlan_route_ip6(struct net_device *master, struct sk_buff *skb)
+static int ipvlan_route_ip6(struct net_device *lower, struct sk_buff *skb)
 {
 	return ipvlan_drop(skb);
 }
 #endif
 
 /*
- * L3: the frame leaves through the master's routing table, not its L2.
- * Only unicast does: a slave's multicast and broadcast (router and
+ * L3: the frame leaves through the lower's routing table, not its L2.
+ * Only unicast does: an ipvlan's multicast and broadcast (router and
  * neighbour solicitations, MLD, IGMP, pings to a group) are for a link the
- * slave does not have, and would speak for the master on the wire.
+ * ipvlan does not have, and would speak for the lower on the wire.
  */
-static int ipvlan_route_out(struct ipvlan_dev *slave, struct sk_buff *skb,
+static int ipvlan_route_out(struct ipvlan_dev *ipvlan, struct sk_buff *skb,
 			    __be16 proto)
 {
-	struct net_device *master = slave->master;
+	struct net_device *lower = ipvlan->lower;
 
 	if (is_multicast_ether_addr(eth_hdr(skb)->h_dest))
 		return ipvlan_drop(skb);
-	ipvlan_skb_move(skb, master);
+	ipvlan_skb_move(skb, lower);
 	__skb_pull(skb, ETH_HLEN);
 	skb_reset_network_header(skb);
 	switch (proto) {
 	case htons(ETH_P_IP):
-		return ipvlan_route_ip4(master, skb);
+		return ipvlan_route_ip4(lower, skb);
 	case htons(ETH_P_IPV6):
-		return ipvlan_route_ip6(master, skb);
+		return ipvlan_route_ip6(lower, skb);
 	}
 	return ipvlan_drop(skb);
 }
 
-static int ipvlan_xmit_l3(struct ipvlan_dev *slave, struct sk_buff *skb)
+static int ipvlan_xmit_l3(struct ipvlan_dev *ipvlan, struct sk_buff *skb)
 {
 	__be16 proto = eth_hdr(skb)->h_proto;
 	struct ipvlan_dev *peer;
 
-	if (!ipvlan_is_vepa(slave->port)) {
-		peer = ipvlan_demux(slave->port, skb, proto, ETH_HLEN);
+	if (!ipvlan_is_vepa(ipvlan->port)) {
+		peer = ipvlan_demux(ipvlan->port, skb, proto, ETH_HLEN);
 		if (peer)
-			return ipvlan_xmit_peer(slave, peer, skb);
+			return ipvlan_xmit_peer(ipvlan, peer, skb);
 	}
-	return ipvlan_route_out(slave, skb, proto);
+	return ipvlan_route_out(ipvlan, skb, proto);
 }
 
 /* An ARP packet whose sender hardware address is not @mac. */
@@ -962,9 +749,9 @@ static bool ipvlan_arp_forged(const struct sk_buff *skb, const u8 *mac)
 
 /*
  * A router advertisement or a redirect: what only a router sends, with the
- * hop limit of 255 without which receivers ignore them.  No slave can be
+ * hop limit of 255 without which receivers ignore them.  No ipvlan can be
  * a router for the wire: what is sent to the shared MAC is demultiplexed
- * by destination address, so a slave never receives what it would route.
+ * by destination address, so an ipvlan never receives what it would route.
  */
 static bool ipvlan_ip6_router_msg(const struct sk_buff *skb)
 {
@@ -989,7 +776,7 @@ static bool ipvlan_ip6_router_msg(const struct sk_buff *skb)
 }
 
 /*
- * A slave is one station behind the shared MAC, whatever its owner writes
+ * An ipvlan is one station behind the shared MAC, whatever its owner writes
  * to a packet socket or has tc do: its frames carry that MAC as their
  * source (ARP's sender too) and no VLAN tag, and it announces no routes.
  */
@@ -1012,7 +799,7 @@ static bool ipvlan_tx_forged(const struct net_device *dev,
 
 netdev_tx_t ipvlan_start_xmit(struct sk_buff *skb, struct net_device *dev)
 {
-	struct ipvlan_dev *slave = ipvlan_priv(dev);
+	struct ipvlan_dev *ipvlan = ipvlan_priv(dev);
 	unsigned int len = skb->len;
 	int ret;
 
@@ -1024,17 +811,17 @@ netdev_tx_t ipvlan_start_xmit(struct sk_buff *skb, struct net_device *dev)
 		goto drop;
 
 	rcu_read_lock();
-	if (READ_ONCE(slave->port->mode) == IPVLAN_MODE_L2)
-		ret = ipvlan_xmit_l2(slave, skb);
+	if (READ_ONCE(ipvlan->port->mode) == IPVLAN_MODE_L2)
+		ret = ipvlan_xmit_l2(ipvlan, skb);
 	else
-		ret = ipvlan_xmit_l3(slave, skb);
+		ret = ipvlan_xmit_l3(ipvlan, skb);
 	rcu_read_unlock();
 
-	ipvlan_count_tx(slave, len, !net_xmit_eval(ret));
+	ipvlan_count_tx(ipvlan, len, !net_xmit_eval(ret));
 	return NETDEV_TX_OK;
 
 drop:
 	kfree_skb(skb);
-	ipvlan_count_tx(slave, 0, false);
+	ipvlan_count_tx(ipvlan, 0, false);
 	return NETDEV_TX_OK;
 }

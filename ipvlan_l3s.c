@@ -1,16 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * L3S: L3 mode whose receive path crosses the master namespace's netfilter
- * (PREROUTING and INPUT), so that conntrack there sees both directions.
+ * L3S: L3 mode whose receive path crosses the netfilter of the lower
+ * device's namespace (PREROUTING and INPUT), so that conntrack there sees
+ * both directions.
  *
- * The master becomes an l3mdev receive handler: once PREROUTING is done,
- * ipvlan_l3s_rcv() routes a packet for a slave's address in the slave's
- * namespace, which makes it a local delivery.  INPUT then runs in the
- * master's namespace, and ipvlan_l3s_input(), registered last there, hands
- * the packet to the slave before the transport protocol sees it.
+ * The lower device becomes an l3mdev receive handler: once PREROUTING is
+ * done, ipvlan_l3s_rcv() routes a packet for an ipvlan device's address in
+ * that device's namespace, which makes it a local delivery.  INPUT then
+ * runs in the lower device's namespace, and ipvlan_l3s_input(), registered
+ * last there, hands the packet to the ipvlan device before the transport
+ * protocol sees it.
  */
-
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/ip.h>
 #include <linux/ipv6.h>
@@ -24,7 +24,7 @@
 
 #include "ipvlan.h"
 
-/* Ports in L3S mode whose master lives in a namespace, under RTNL. */
+/* Ports in L3S mode whose lower device lives in a namespace, under RTNL. */
 struct ipvlan_net {
 	unsigned int	l3s_ports;
 };
@@ -86,24 +86,24 @@ static struct sk_buff *ipvlan_l3s_route6(struct net_device *sdev,
 
 /*
  * l3mdev receive hook, called under RCU by ip_rcv_finish() and
- * ip6_rcv_finish() for packets that arrived on the master.  skb->dev stays
- * the master so that INPUT runs in the master's namespace.
+ * ip6_rcv_finish() for packets that arrived on the lower device.  skb->dev
+ * stays the lower device so that INPUT runs in the lower device's namespace.
  */
 static struct sk_buff *ipvlan_l3s_rcv(struct net_device *dev,
 				      struct sk_buff *skb, u16 proto)
 {
 	struct ipvlan_port *port = ipvlan_l3s_port(dev);
-	struct ipvlan_dev *slave;
+	struct ipvlan_dev *ipvlan;
 
 	if (!port)
 		return skb;
 	switch (proto) {
 	case AF_INET:
-		slave = ipvlan_demux(port, skb, htons(ETH_P_IP), 0);
-		return slave ? ipvlan_l3s_route4(slave->dev, skb) : skb;
+		ipvlan = ipvlan_demux(port, skb, htons(ETH_P_IP), 0);
+		return ipvlan ? ipvlan_l3s_route4(ipvlan->dev, skb) : skb;
 	case AF_INET6:
-		slave = ipvlan_demux(port, skb, htons(ETH_P_IPV6), 0);
-		return slave ? ipvlan_l3s_route6(slave->dev, skb) : skb;
+		ipvlan = ipvlan_demux(port, skb, htons(ETH_P_IPV6), 0);
+		return ipvlan ? ipvlan_l3s_route6(ipvlan->dev, skb) : skb;
 	}
 	return skb;
 }
@@ -112,30 +112,32 @@ static const struct l3mdev_ops ipvlan_l3mdev_ops = {
 	.l3mdev_l3_rcv	= ipvlan_l3s_rcv,
 };
 
-/* Last on INPUT in the master's namespace: the packet becomes the slave's. */
+/* Last on INPUT in the lower device's namespace: the packet becomes the
+ * ipvlan device's.
+ */
 static unsigned int ipvlan_l3s_input(void *priv, struct sk_buff *skb,
 				     const struct nf_hook_state *state)
 {
 	struct ipvlan_port *port = ipvlan_l3s_port(skb->dev);
-	struct ipvlan_dev *slave;
+	struct ipvlan_dev *ipvlan;
 
 	if (!port)
 		return NF_ACCEPT;
-	slave = ipvlan_demux(port, skb, skb->protocol, skb_network_offset(skb));
-	if (!slave)
+	ipvlan = ipvlan_demux(port, skb, skb->protocol, skb_network_offset(skb));
+	if (!ipvlan)
 		return NF_ACCEPT;
-	skb->dev = slave->dev;
-	skb->skb_iif = slave->dev->ifindex;
+	skb->dev = ipvlan->dev;
+	skb->skb_iif = ipvlan->dev->ifindex;
 	/*
-	 * The control block still names the master as the input device:
+	 * The control block still names the lower device as the input device:
 	 * IPv6 sockets match their bound device with it (inet6_iif()), and
 	 * IP_PKTINFO and IPV6_PKTINFO report it.
 	 */
 	if (skb->protocol == htons(ETH_P_IPV6))
-		IP6CB(skb)->iif = slave->dev->ifindex;
+		IP6CB(skb)->iif = ipvlan->dev->ifindex;
 	else
-		IPCB(skb)->iif = slave->dev->ifindex;
-	ipvlan_count_rx(slave, skb->len + ETH_HLEN, false);
+		IPCB(skb)->iif = ipvlan->dev->ifindex;
+	ipvlan_count_rx(ipvlan, skb->len + ETH_HLEN, false);
 	return NF_ACCEPT;
 }
 
@@ -156,7 +158,7 @@ static const struct nf_hook_ops ipvlan_l3s_hooks[] = {
 #endif
 };
 
-/* The hooks are registered once per namespace, for all its L3S masters. */
+/* Hooks are registered once per namespace, for all its L3S lower devices. */
 static int ipvlan_l3s_hooks_get(struct net *net)
 {
 	struct ipvlan_net *inet = net_generic(net, ipvlan_pernet_id);
@@ -185,27 +187,27 @@ static void ipvlan_l3s_hooks_put(struct net *net)
 				ARRAY_SIZE(ipvlan_l3s_hooks));
 }
 
-/* Hooks in the master's current namespace, for a port going to L3S. */
+/* Hooks in the lower device's current namespace, for a port going to L3S. */
 int ipvlan_l3s_attach(struct ipvlan_port *port, struct netlink_ext_ack *extack)
 {
-	struct net_device *master = port->dev;
+	struct net_device *lower = port->lower;
 	int err;
 
 	ASSERT_RTNL();
 
-	if (master->l3mdev_ops) {
+	if (lower->l3mdev_ops) {
 		NL_SET_ERR_MSG(extack,
 			       "Master is already an L3 master device or in use by one");
 		return -EBUSY;
 	}
-	err = ipvlan_l3s_hooks_get(dev_net(master));
+	err = ipvlan_l3s_hooks_get(dev_net(lower));
 	if (err) {
 		NL_SET_ERR_MSG(extack, "Cannot register the L3S netfilter hooks");
 		return err;
 	}
-	write_pnet(&port->l3s_net, dev_net(master));
+	write_pnet(&port->l3s_net, dev_net(lower));
 	port->l3s_hooked = true;
-	master->l3mdev_ops = &ipvlan_l3mdev_ops;
+	lower->l3mdev_ops = &ipvlan_l3mdev_ops;
 	/*
 	 * Receive tests the flag, then calls through the ops, with no barrier
 	 * between the two reads for a write barrier here to pair with.  A
@@ -213,21 +215,21 @@ int ipvlan_l3s_attach(struct ipvlan_port *port, struct netlink_ext_ack *extack)
 	 * started after the ops were set.
 	 */
 	synchronize_net();
-	master->priv_flags |= IFF_L3MDEV_RX_HANDLER;
+	lower->priv_flags |= IFF_L3MDEV_RX_HANDLER;
 	return 0;
 }
 
 void ipvlan_l3s_detach(struct ipvlan_port *port)
 {
-	struct net_device *master = port->dev;
+	struct net_device *lower = port->lower;
 
 	ASSERT_RTNL();
 
-	if (master->l3mdev_ops == &ipvlan_l3mdev_ops) {
-		master->priv_flags &= ~IFF_L3MDEV_RX_HANDLER;
+	if (lower->l3mdev_ops == &ipvlan_l3mdev_ops) {
+		lower->priv_flags &= ~IFF_L3MDEV_RX_HANDLER;
 		/* receive may have seen the flag: let it finish with the ops */
 		synchronize_net();
-		master->l3mdev_ops = NULL;
+		lower->l3mdev_ops = NULL;
 	}
 	if (port->l3s_hooked) {
 		ipvlan_l3s_hooks_put(read_pnet(&port->l3s_net));
@@ -236,11 +238,11 @@ void ipvlan_l3s_detach(struct ipvlan_port *port)
 }
 
 /*
- * The master leaves its namespace (NETDEV_UNREGISTER without being
+ * The lower device leaves its namespace (NETDEV_UNREGISTER without being
  * unregistered) and arrives in another (NETDEV_REGISTER): the hooks
  * follow it.
  */
-void ipvlan_l3s_master_leaves(struct ipvlan_port *port)
+void ipvlan_l3s_lower_leaves(struct ipvlan_port *port)
 {
 	if (!port->l3s_hooked)
 		return;
@@ -248,14 +250,14 @@ void ipvlan_l3s_master_leaves(struct ipvlan_port *port)
 	port->l3s_hooked = false;
 }
 
-void ipvlan_l3s_master_arrives(struct ipvlan_port *port)
+void ipvlan_l3s_lower_arrives(struct ipvlan_port *port)
 {
-	struct net *net = dev_net(port->dev);
+	struct net *net = dev_net(port->lower);
 
 	if (port->mode != IPVLAN_MODE_L3S || port->l3s_hooked)
 		return;
 	if (ipvlan_l3s_hooks_get(net)) {
-		netdev_warn(port->dev,
+		netdev_warn(port->lower,
 			    "L3S netfilter hooks not registered in the new namespace\n");
 		return;
 	}
@@ -264,7 +266,7 @@ void ipvlan_l3s_master_arrives(struct ipvlan_port *port)
 }
 
 /*
- * Every master has left or been deleted before its namespace goes, so no
+ * Every lower device has left or been deleted before its namespace goes, so no
  * hook should be left; if one is, it must not outlive the namespace.
  */
 static void __net_exit ipvlan_net_exit(struct net *net)
@@ -284,12 +286,12 @@ static struct pernet_operations ipvlan_pernet_ops = {
 	.size	= sizeof(struct ipvlan_net),
 };
 
-int ipvlan_l3s_register(void)
+int ipvlan_l3s_init(void)
 {
 	return register_pernet_subsys(&ipvlan_pernet_ops);
 }
 
-void ipvlan_l3s_unregister(void)
+void ipvlan_l3s_uninit(void)
 {
 	unregister_pernet_subsys(&ipvlan_pernet_ops);
 }

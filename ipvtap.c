@@ -1,12 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
- * ipvtap: an ipvlan slave whose traffic goes to a tap character device,
+ * ipvtap: an ipvlan device whose traffic goes to a tap character device,
  * /dev/tap<ifindex>, for a virtual machine's NIC.  Frames the ipvlan port
- * hands to the slave are taken by the tap's rx_handler; frames written to
- * the device leave through the slave's transmit path.
+ * hands to the device are taken by the tap's rx_handler; frames written to
+ * the device leave through the ipvlan transmit path.
  */
-
-#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/cdev.h>
 #include <linux/etherdevice.h>
@@ -23,9 +21,9 @@
 #define IPVTAP_TAP_FEATURES	(NETIF_F_HW_CSUM | NETIF_F_TSO_ECN | \
 				 NETIF_F_TSO | NETIF_F_TSO6)
 
-/* ipvlan_priv() reads the slave part: it must come first. */
+/* ipvlan_priv() reads the ipvlan part: it must come first. */
 struct ipvtap_dev {
-	struct ipvlan_dev	slave;
+	struct ipvlan_dev	ipvlan;
 	struct tap_dev		tap;
 };
 
@@ -38,31 +36,31 @@ static struct ipvtap_dev *ipvtap_priv(const struct net_device *dev)
 	return netdev_priv(dev);
 }
 
-static struct ipvlan_dev *ipvtap_slave(struct tap_dev *tap)
+static struct ipvlan_dev *ipvtap_ipvlan(struct tap_dev *tap)
 {
-	return &container_of(tap, struct ipvtap_dev, tap)->slave;
+	return &container_of(tap, struct ipvtap_dev, tap)->ipvlan;
 }
 
 static void ipvtap_rx_dropped(struct tap_dev *tap)
 {
-	ipvlan_count_rx_drop(ipvtap_slave(tap));
+	ipvlan_count_rx_drop(ipvtap_ipvlan(tap));
 }
 
 static void ipvtap_tx_dropped(struct tap_dev *tap)
 {
-	ipvlan_count_tx(ipvtap_slave(tap), 0, false);
+	ipvlan_count_tx(ipvtap_ipvlan(tap), 0, false);
 }
 
 /*
  * The guest set its offloads (TUNSETOFFLOAD): the tap asks for receive
  * offloads only when the guest takes TSO, so that it is not handed
- * aggregated packets it cannot read.  The slave follows.
+ * aggregated packets it cannot read.  The device follows.
  */
 static void ipvtap_update_features(struct tap_dev *tap,
 				   netdev_features_t features)
 {
-	ipvlan_slave_limit_offloads(tap->dev,
-				    features | ~(NETIF_F_GRO | NETIF_F_LRO));
+	ipvlan_dev_limit_offloads(tap->dev,
+				  features | ~(NETIF_F_GRO | NETIF_F_LRO));
 }
 
 /* The character devices live in the namespace of their net_device. */
@@ -91,13 +89,13 @@ static int ipvtap_link_new(struct net *src_net, struct net_device *dev,
 	tap->count_tx_dropped = ipvtap_tx_dropped;
 	tap->update_features = ipvtap_update_features;
 
-	/* before the slave exists, so that no frame reaches its stack */
+	/* before the ipvlan device exists, so that no frame reaches its stack */
 	err = netdev_rx_handler_register(dev, tap_handle_frame, tap);
 	if (err) {
 		NL_SET_ERR_MSG(extack, "Cannot attach the tap to the slave");
 		return err;
 	}
-	err = ipvlan_slave_newlink(src_net, dev, tb, data, extack);
+	err = ipvlan_dev_newlink(src_net, dev, tb, data, extack);
 	if (err)
 		netdev_rx_handler_unregister(dev);
 	return err;
@@ -107,12 +105,12 @@ static void ipvtap_link_del(struct net_device *dev, struct list_head *head)
 {
 	netdev_rx_handler_unregister(dev);
 	tap_del_queues(&ipvtap_priv(dev)->tap);
-	ipvlan_slave_dellink(dev, head);
+	ipvlan_dev_dellink(dev, head);
 }
 
 static void ipvtap_link_setup(struct net_device *dev)
 {
-	ipvlan_slave_setup(dev);
+	ipvlan_dev_setup(dev);
 	dev->tx_queue_len = TUN_READQ_SIZE;
 }
 

@@ -49,7 +49,30 @@
 #define IPVLAN_MC_QUEUE_LEN	1000
 #define IPVLAN_MC_BATCH		64
 
+/*
+ * Why an ipvlan device dropped a frame: a counter each, which "ethtool -S"
+ * shows by the names in ipvlan_drop_names (ipvlan_core.c).  The tx ones
+ * also count in tx_dropped, with what the lower device, the route's output
+ * or the receiving device dropped after us; the rx ones add up to
+ * rx_dropped.
+ */
+enum ipvlan_drop {
+	IPVLAN_DROP_TX_SHORT,
+	IPVLAN_DROP_TX_SPOOFED,
+	IPVLAN_DROP_TX_PRIVATE,
+	IPVLAN_DROP_TX_L3_MULTICAST,
+	IPVLAN_DROP_TX_L3_NOT_IP,
+	IPVLAN_DROP_TX_BAD_IP,
+	IPVLAN_DROP_TX_NO_ROUTE,
+	IPVLAN_DROP_RX_NOMEM,
+	IPVLAN_DROP_RX_MC_BACKLOG,
+	IPVLAN_DROP_RX_NO_ROUTE,
+	IPVLAN_DROP_RX_TAP,
+	IPVLAN_DROP_MAX
+};
+
 struct ipvlan_pcpu_stats {
+	u64_stats_t		drops[IPVLAN_DROP_MAX];
 	u64_stats_t		rx_packets;
 	u64_stats_t		rx_bytes;
 	u64_stats_t		rx_multicast;
@@ -231,8 +254,13 @@ struct ipvlan_dev *ipvlan_demux(struct ipvlan_port *port,
 				const struct sk_buff *skb, __be16 proto, int off);
 void ipvlan_count_rx(struct ipvlan_dev *ipvlan, unsigned int len,
 		     bool multicast);
-void ipvlan_count_rx_drop(struct ipvlan_dev *ipvlan);
+void ipvlan_count_rx_drop(struct ipvlan_dev *ipvlan, enum ipvlan_drop why);
 void ipvlan_count_tx(struct ipvlan_dev *ipvlan, unsigned int len, bool ok);
+int ipvlan_drop_count(void);
+void ipvlan_drop_names(u8 *data);
+void ipvlan_drop_stats(struct ipvlan_dev *ipvlan, u64 *data);
+void ipvlan_rx_drop(struct ipvlan_dev *ipvlan, struct sk_buff *skb,
+		    enum ipvlan_drop why);
 netdev_tx_t ipvlan_start_xmit(struct sk_buff *skb, struct net_device *dev);
 
 /* ipvlan_addr.c */

@@ -9,9 +9,11 @@
 #define _IPVLAN_COMPAT_H
 
 #include <linux/device.h>
+#include <linux/ethtool.h>
 #include <linux/ip.h>
 #include <linux/netdevice.h>
 #include <linux/version.h>
+#include <net/dropreason.h>
 #include <net/inet_ecn.h>
 #include <net/route.h>
 
@@ -66,6 +68,23 @@ static inline u8 ipvlan_compat_flow_tos(const struct iphdr *iph)
 {
 	return RT_TOS(iph->tos);
 }
+#endif
+
+/*
+ * ethtool_puts() came in 6.8, the drop reason for a forged source MAC in
+ * 6.11; before, the nearest is an unspecified drop.
+ */
+#if IPVLAN_KERNEL_AT_LEAST(6, 12)
+#define ipvlan_compat_ethtool_puts	ethtool_puts
+#define IPVLAN_COMPAT_DROP_SPOOFED	SKB_DROP_REASON_MAC_INVALID_SOURCE
+#else
+static inline void ipvlan_compat_ethtool_puts(u8 **data, const char *str)
+{
+	strscpy_pad((char *)*data, str, ETH_GSTRING_LEN);
+	*data += ETH_GSTRING_LEN;
+}
+
+#define IPVLAN_COMPAT_DROP_SPOOFED	SKB_DROP_REASON_NOT_SPECIFIED
 #endif
 
 #endif /* _IPVLAN_COMPAT_H */

@@ -207,12 +207,13 @@ void ipvlan_count_rx(struct ipvlan_dev *ipvlan, unsigned int len,
 	u64_stats_update_end(&s->syncp);
 }
 
-void ipvlan_count_rx_drop(struct ipvlan_dev *ipvlan)
+void ipvlan_count_rx_drop(struct ipvlan_dev *ipvlan, enum ipvlan_drop why)
 {
 	struct ipvlan_pcpu_stats *s = this_cpu_ptr(ipvlan->stats);
 
 	u64_stats_update_begin(&s->syncp);
 	u64_stats_inc(&s->rx_dropped);
+	u64_stats_inc(&s->drops[why]);
 	u64_stats_update_end(&s->syncp);
 }
 EXPORT_SYMBOL_GPL(ipvlan_count_rx_drop);
@@ -231,6 +232,97 @@ void ipvlan_count_tx(struct ipvlan_dev *ipvlan, unsigned int len, bool ok)
 	u64_stats_update_end(&s->syncp);
 }
 EXPORT_SYMBOL_GPL(ipvlan_count_tx);
+
+/* ---------------------------------------------------------------------
+ * Drops: why, for "ethtool -S" and for the kernel's drop monitors
+ */
+
+static const struct {
+	const char		*name;
+	enum skb_drop_reason	reason;
+} ipvlan_drops[IPVLAN_DROP_MAX] = {
+	[IPVLAN_DROP_TX_SHORT]		= { "tx_drop_short",
+					    SKB_DROP_REASON_PKT_TOO_SMALL },
+	[IPVLAN_DROP_TX_SPOOFED]	= { "tx_drop_spoofed",
+					    IPVLAN_COMPAT_DROP_SPOOFED },
+	[IPVLAN_DROP_TX_PRIVATE]	= { "tx_drop_private",
+					    SKB_DROP_REASON_NOT_SPECIFIED },
+	[IPVLAN_DROP_TX_L3_MULTICAST]	= { "tx_drop_l3_multicast",
+					    SKB_DROP_REASON_NOT_SPECIFIED },
+	[IPVLAN_DROP_TX_L3_NOT_IP]	= { "tx_drop_l3_not_ip",
+					    SKB_DROP_REASON_UNHANDLED_PROTO },
+	[IPVLAN_DROP_TX_BAD_IP]		= { "tx_drop_bad_ip",
+					    SKB_DROP_REASON_IP_INHDR },
+	[IPVLAN_DROP_TX_NO_ROUTE]	= { "tx_drop_no_route",
+					    SKB_DROP_REASON_IP_OUTNOROUTES },
+	[IPVLAN_DROP_RX_NOMEM]		= { "rx_drop_nomem",
+					    SKB_DROP_REASON_NOMEM },
+	[IPVLAN_DROP_RX_MC_BACKLOG]	= { "rx_drop_mc_backlog",
+					    SKB_DROP_REASON_FULL_RING },
+	[IPVLAN_DROP_RX_NO_ROUTE]	= { "rx_drop_no_route",
+					    SKB_DROP_REASON_IP_INNOROUTES },
+	[IPVLAN_DROP_RX_TAP]		= { "rx_drop_tap",
+					    SKB_DROP_REASON_NOT_SPECIFIED },
+};
+
+int ipvlan_drop_count(void)
+{
+	return IPVLAN_DROP_MAX;
+}
+
+void ipvlan_drop_names(u8 *data)
+{
+	unsigned int i;
+
+	for (i = 0; i < IPVLAN_DROP_MAX; i++)
+		ipvlan_compat_ethtool_puts(&data, ipvlan_drops[i].name);
+}
+
+/* The counters summed over the CPUs, in the order of their names. */
+void ipvlan_drop_stats(struct ipvlan_dev *ipvlan, u64 *data)
+{
+	unsigned int i, start;
+	int cpu;
+
+	memset(data, 0, IPVLAN_DROP_MAX * sizeof(*data));
+	for_each_possible_cpu(cpu) {
+		const struct ipvlan_pcpu_stats *p;
+		u64 v[IPVLAN_DROP_MAX];
+
+		p = per_cpu_ptr(ipvlan->stats, cpu);
+		do {
+			start = u64_stats_fetch_begin(&p->syncp);
+			for (i = 0; i < IPVLAN_DROP_MAX; i++)
+				v[i] = u64_stats_read(&p->drops[i]);
+		} while (u64_stats_fetch_retry(&p->syncp, start));
+		for (i = 0; i < IPVLAN_DROP_MAX; i++)
+			data[i] += v[i];
+	}
+}
+
+/* Drops a received frame of @ipvlan's, counting why. */
+void ipvlan_rx_drop(struct ipvlan_dev *ipvlan, struct sk_buff *skb,
+		    enum ipvlan_drop why)
+{
+	kfree_skb_reason(skb, ipvlan_drops[why].reason);
+	ipvlan_count_rx_drop(ipvlan, why);
+}
+
+/*
+ * Drops a frame @ipvlan sends, counting why; ipvlan_start_xmit() counts
+ * it in tx_dropped, as it does the frames others drop after us.
+ */
+static int ipvlan_tx_drop(struct ipvlan_dev *ipvlan, struct sk_buff *skb,
+			  enum ipvlan_drop why)
+{
+	struct ipvlan_pcpu_stats *s = this_cpu_ptr(ipvlan->stats);
+
+	kfree_skb_reason(skb, ipvlan_drops[why].reason);
+	u64_stats_update_begin(&s->syncp);
+	u64_stats_inc(&s->drops[why]);
+	u64_stats_update_end(&s->syncp);
+	return NET_XMIT_DROP;
+}
 
 /* ---------------------------------------------------------------------
  * Receive: the lower's rx_handler, under RCU in softirq context
@@ -322,7 +414,7 @@ static struct sk_buff *ipvlan_mc_clone(struct ipvlan_dev *ipvlan,
 	struct sk_buff *nskb = skb_clone(skb, GFP_ATOMIC);
 
 	if (!nskb)
-		ipvlan_count_rx_drop(ipvlan);
+		ipvlan_count_rx_drop(ipvlan, IPVLAN_DROP_RX_NOMEM);
 	return nskb;
 }
 
@@ -402,20 +494,22 @@ static bool ipvlan_mc_deferred(const struct ipvlan_port *port)
 
 /* A frame whose copies could not be queued: each ipvlan counts its miss. */
 static void ipvlan_mc_missed(struct ipvlan_port *port, struct sk_buff *skb,
-			     const struct ipvlan_dev *sender)
+			     const struct ipvlan_dev *sender,
+			     enum ipvlan_drop why)
 {
 	const unsigned char *dest = eth_hdr(skb)->h_dest;
 	struct ipvlan_dev *ipvlan;
 
 	list_for_each_entry_rcu(ipvlan, &port->ipvlans, port_node)
 		if (ipvlan != sender && ipvlan_wants_mc(ipvlan, dest))
-			ipvlan_count_rx_drop(ipvlan);
+			ipvlan_count_rx_drop(ipvlan, why);
 }
 
 /* Called with BHs off, under RCU; @sender is NULL for a received frame. */
 static void ipvlan_mc_defer(struct ipvlan_port *port, struct sk_buff *skb,
 			    struct ipvlan_dev *sender)
 {
+	enum ipvlan_drop why = IPVLAN_DROP_RX_NOMEM;
 	struct sk_buff *nskb;
 
 	nskb = skb_clone(skb, GFP_ATOMIC);
@@ -424,7 +518,8 @@ static void ipvlan_mc_defer(struct ipvlan_port *port, struct sk_buff *skb,
 	spin_lock(&port->mc_queue.lock);
 	if (skb_queue_len(&port->mc_queue) >= IPVLAN_MC_QUEUE_LEN) {
 		spin_unlock(&port->mc_queue.lock);
-		kfree_skb(nskb);
+		why = IPVLAN_DROP_RX_MC_BACKLOG;
+		kfree_skb_reason(nskb, ipvlan_drops[why].reason);
 		goto missed;
 	}
 	if (sender)
@@ -435,7 +530,7 @@ static void ipvlan_mc_defer(struct ipvlan_port *port, struct sk_buff *skb,
 	return;
 
 missed:
-	ipvlan_mc_missed(port, skb, sender);
+	ipvlan_mc_missed(port, skb, sender, why);
 }
 
 static void ipvlan_mc_release(struct ipvlan_port *port, struct sk_buff *skb)
@@ -486,7 +581,7 @@ void ipvlan_mc_stop(struct ipvlan_port *port)
 	cancel_work_sync(&port->mc_work);
 	while ((skb = skb_dequeue(&port->mc_queue))) {
 		ipvlan_mc_release(port, skb);
-		kfree_skb(skb);
+		kfree_skb_reason(skb, SKB_DROP_REASON_DEV_READY);
 	}
 }
 
@@ -510,7 +605,7 @@ static rx_handler_result_t ipvlan_rx_unicast(struct ipvlan_port *port,
 
 	skb = skb_share_check(*pskb, GFP_ATOMIC);
 	if (!skb) {
-		ipvlan_count_rx_drop(ipvlan);
+		ipvlan_count_rx_drop(ipvlan, IPVLAN_DROP_RX_NOMEM);
 		return RX_HANDLER_CONSUMED;
 	}
 	*pskb = skb;
@@ -547,12 +642,6 @@ rx_handler_result_t ipvlan_rx_handler(struct sk_buff **pskb)
  * Transmit: called with BHs off; returns 0 when the frame went on.
  */
 
-static int ipvlan_drop(struct sk_buff *skb)
-{
-	kfree_skb(skb);
-	return NET_XMIT_DROP;
-}
-
 /*
  * A frame from one ipvlan to another, or to the lower's own stack.  When
  * dev_forward_skb() drops the frame it has counted it in the receiving
@@ -573,7 +662,7 @@ static int ipvlan_xmit_peer(struct ipvlan_dev *ipvlan, struct ipvlan_dev *peer,
 			    struct sk_buff *skb)
 {
 	if (ipvlan_is_private(ipvlan->port))
-		return ipvlan_drop(skb);
+		return ipvlan_tx_drop(ipvlan, skb, IPVLAN_DROP_TX_PRIVATE);
 	return ipvlan_forward(peer->dev, skb);
 }
 
@@ -617,19 +706,21 @@ static int ipvlan_xmit_l2(struct ipvlan_dev *ipvlan, struct sk_buff *skb)
 	return ipvlan_forward(ipvlan->lower, skb);
 }
 
-static int ipvlan_route_ip4(struct net_device *lower, struct sk_buff *skb)
+static int ipvlan_route_ip4(struct ipvlan_dev *ipvlan, struct sk_buff *skb)
 {
+	struct net_device *lower = ipvlan->lower;
 	struct net *net = dev_net(lower);
 	const struct iphdr *iph;
+	enum ipvlan_drop why;
 	struct flowi4 fl4;
 	struct rtable *rt;
 
 	if (!pskb_may_pull(skb, sizeof(*iph)))
-		return ipvlan_drop(skb);
+		return ipvlan_tx_drop(ipvlan, skb, IPVLAN_DROP_TX_BAD_IP);
 	iph = ip_hdr(skb);
 	if (iph->version != 4 || iph->ihl < 5 ||
 	    !pskb_may_pull(skb, iph->ihl * 4))
-		return ipvlan_drop(skb);
+		return ipvlan_tx_drop(ipvlan, skb, IPVLAN_DROP_TX_BAD_IP);
 	iph = ip_hdr(skb);
 
 	memset(&fl4, 0, sizeof(fl4));
@@ -642,10 +733,13 @@ static int ipvlan_route_ip4(struct net_device *lower, struct sk_buff *skb)
 	fl4.saddr = iph->saddr;
 	rt = ip_route_output_flow(net, &fl4, NULL);
 	if (IS_ERR(rt))
-		return ipvlan_drop(skb);
+		return ipvlan_tx_drop(ipvlan, skb, IPVLAN_DROP_TX_NO_ROUTE);
 	if (rt->rt_type != RTN_UNICAST && rt->rt_type != RTN_LOCAL) {
+		why = rt->rt_type == RTN_BROADCAST ||
+		      rt->rt_type == RTN_MULTICAST ?
+		      IPVLAN_DROP_TX_L3_MULTICAST : IPVLAN_DROP_TX_NO_ROUTE;
 		ip_rt_put(rt);
-		return ipvlan_drop(skb);
+		return ipvlan_tx_drop(ipvlan, skb, why);
 	}
 	skb_dst_set(skb, &rt->dst);
 	/* the control block still holds whatever the ipvlan's qdisc left */
@@ -656,18 +750,21 @@ static int ipvlan_route_ip4(struct net_device *lower, struct sk_buff *skb)
 }
 
 #if IS_ENABLED(CONFIG_IPV6)
-static int ipvlan_route_ip6(struct net_device *lower, struct sk_buff *skb)
+static int ipvlan_route_ip6(struct ipvlan_dev *ipvlan, struct sk_buff *skb)
 {
+	struct net_device *lower = ipvlan->lower;
 	struct net *net = dev_net(lower);
 	const struct ipv6hdr *ip6h;
 	struct dst_entry *dst;
 	struct flowi6 fl6;
 
 	if (!pskb_may_pull(skb, sizeof(*ip6h)))
-		return ipvlan_drop(skb);
+		return ipvlan_tx_drop(ipvlan, skb, IPVLAN_DROP_TX_BAD_IP);
 	ip6h = ipv6_hdr(skb);
-	if (ip6h->version != 6 || ipv6_addr_is_multicast(&ip6h->daddr))
-		return ipvlan_drop(skb);
+	if (ip6h->version != 6)
+		return ipvlan_tx_drop(ipvlan, skb, IPVLAN_DROP_TX_BAD_IP);
+	if (ipv6_addr_is_multicast(&ip6h->daddr))
+		return ipvlan_tx_drop(ipvlan, skb, IPVLAN_DROP_TX_L3_MULTICAST);
 
 	memset(&fl6, 0, sizeof(fl6));
 	fl6.flowi6_oif = lower->ifindex;
@@ -680,7 +777,7 @@ static int ipvlan_route_ip6(struct net_device *lower, struct sk_buff *skb)
 	dst = ip6_route_output(net, NULL, &fl6);
 	if (dst->error) {
 		dst_release(dst);
-		return ipvlan_drop(skb);
+		return ipvlan_tx_drop(ipvlan, skb, IPVLAN_DROP_TX_NO_ROUTE);
 	}
 	skb_dst_set(skb, dst);
 	memset(IP6CB(skb), 0, sizeof(*IP6CB(skb)));
@@ -688,9 +785,9 @@ static int ipvlan_route_ip6(struct net_device *lower, struct sk_buff *skb)
 	return ip6_local_out(net, NULL, skb);
 }
 #else
-static int ipvlan_route_ip6(struct net_device *lower, struct sk_buff *skb)
+static int ipvlan_route_ip6(struct ipvlan_dev *ipvlan, struct sk_buff *skb)
 {
-	return ipvlan_drop(skb);
+	return ipvlan_tx_drop(ipvlan, skb, IPVLAN_DROP_TX_L3_NOT_IP);
 }
 #endif
 
@@ -706,17 +803,17 @@ static int ipvlan_route_out(struct ipvlan_dev *ipvlan, struct sk_buff *skb,
 	struct net_device *lower = ipvlan->lower;
 
 	if (is_multicast_ether_addr(eth_hdr(skb)->h_dest))
-		return ipvlan_drop(skb);
+		return ipvlan_tx_drop(ipvlan, skb, IPVLAN_DROP_TX_L3_MULTICAST);
 	ipvlan_skb_move(skb, lower);
 	__skb_pull(skb, ETH_HLEN);
 	skb_reset_network_header(skb);
 	switch (proto) {
 	case htons(ETH_P_IP):
-		return ipvlan_route_ip4(lower, skb);
+		return ipvlan_route_ip4(ipvlan, skb);
 	case htons(ETH_P_IPV6):
-		return ipvlan_route_ip6(lower, skb);
+		return ipvlan_route_ip6(ipvlan, skb);
 	}
-	return ipvlan_drop(skb);
+	return ipvlan_tx_drop(ipvlan, skb, IPVLAN_DROP_TX_L3_NOT_IP);
 }
 
 static int ipvlan_xmit_l3(struct ipvlan_dev *ipvlan, struct sk_buff *skb)
@@ -804,11 +901,15 @@ netdev_tx_t ipvlan_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	int ret;
 
 	/* packet sockets may hand us frames with no MAC header set */
-	if (unlikely(!pskb_may_pull(skb, ETH_HLEN)))
-		goto drop;
+	if (unlikely(!pskb_may_pull(skb, ETH_HLEN))) {
+		ret = ipvlan_tx_drop(ipvlan, skb, IPVLAN_DROP_TX_SHORT);
+		goto count;
+	}
 	skb_reset_mac_header(skb);
-	if (unlikely(ipvlan_tx_forged(dev, skb)))
-		goto drop;
+	if (unlikely(ipvlan_tx_forged(dev, skb))) {
+		ret = ipvlan_tx_drop(ipvlan, skb, IPVLAN_DROP_TX_SPOOFED);
+		goto count;
+	}
 
 	rcu_read_lock();
 	if (READ_ONCE(ipvlan->port->mode) == IPVLAN_MODE_L2)
@@ -816,12 +917,7 @@ netdev_tx_t ipvlan_start_xmit(struct sk_buff *skb, struct net_device *dev)
 	else
 		ret = ipvlan_xmit_l3(ipvlan, skb);
 	rcu_read_unlock();
-
+count:
 	ipvlan_count_tx(ipvlan, len, !net_xmit_eval(ret));
-	return NETDEV_TX_OK;
-
-drop:
-	kfree_skb(skb);
-	ipvlan_count_tx(ipvlan, 0, false);
 	return NETDEV_TX_OK;
 }

@@ -261,12 +261,33 @@ static void ipvlan_set_msglevel(struct net_device *dev, u32 value)
 	ipvlan_priv(dev)->msg_enable = value;
 }
 
+/* The drop counters, one per reason (enum ipvlan_drop). */
+static int ipvlan_get_sset_count(struct net_device *dev, int sset)
+{
+	return sset == ETH_SS_STATS ? ipvlan_drop_count() : -EOPNOTSUPP;
+}
+
+static void ipvlan_get_strings(struct net_device *dev, u32 sset, u8 *data)
+{
+	if (sset == ETH_SS_STATS)
+		ipvlan_drop_names(data);
+}
+
+static void ipvlan_get_ethtool_stats(struct net_device *dev,
+				     struct ethtool_stats *stats, u64 *data)
+{
+	ipvlan_drop_stats(ipvlan_priv(dev), data);
+}
+
 static const struct ethtool_ops ipvlan_ethtool_ops = {
 	.get_drvinfo		= ipvlan_get_drvinfo,
 	.get_link		= ethtool_op_get_link,
 	.get_link_ksettings	= ipvlan_get_link_ksettings,
 	.get_msglevel		= ipvlan_get_msglevel,
 	.set_msglevel		= ipvlan_set_msglevel,
+	.get_sset_count		= ipvlan_get_sset_count,
+	.get_strings		= ipvlan_get_strings,
+	.get_ethtool_stats	= ipvlan_get_ethtool_stats,
 };
 
 /* Also ipvtap's setup, hence exported. */
@@ -306,11 +327,14 @@ EXPORT_SYMBOL_GPL(ipvlan_dev_limit_offloads);
  */
 
 static const struct nla_policy ipvlan_policy[IFLA_IPVLAN_MAX + 1] = {
-	[IFLA_IPVLAN_MODE]	= NLA_POLICY_MAX(NLA_U16, IPVLAN_MODE_MAX - 1),
+	[IFLA_IPVLAN_MODE]	= { .type = NLA_U16 },
 	[IFLA_IPVLAN_FLAGS]	= NLA_POLICY_MASK(NLA_U16, IPVLAN_F_MASK),
 };
 
-/* What the policy cannot say. */
+/*
+ * What the policy cannot say.  The mode's range is one: NLA_POLICY_MAX
+ * would refuse with ERANGE, where Linux's ipvlan has always said EINVAL.
+ */
 static int ipvlan_validate(struct nlattr *tb[], struct nlattr *data[],
 			   struct netlink_ext_ack *extack)
 {
@@ -320,6 +344,11 @@ static int ipvlan_validate(struct nlattr *tb[], struct nlattr *data[],
 		return 0;
 
 	attr = data[IFLA_IPVLAN_MODE];
+	if (attr && nla_get_u16(attr) >= IPVLAN_MODE_MAX) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "Unknown ipvlan mode: l2, l3 or l3s");
+		return -EINVAL;
+	}
 	if (attr && nla_get_u16(attr) == IPVLAN_MODE_L3S && !IPVLAN_HAS_L3S) {
 		NL_SET_ERR_MSG_ATTR(extack, attr,
 				    "ipvlan mode l3s needs NET_L3_MASTER_DEV and NETFILTER");

@@ -43,20 +43,20 @@ static struct ipvlan_port *ipvlan_l3s_port(const struct net_device *dev)
 	return port;
 }
 
-static struct sk_buff *ipvlan_l3s_route4(struct net_device *sdev,
+static struct sk_buff *ipvlan_l3s_route4(struct net_device *dev,
 					 struct sk_buff *skb)
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
-	if (ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos, sdev)) {
-		kfree_skb(skb);
+	if (ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos, dev)) {
+		ipvlan_rx_drop(ipvlan_priv(dev), skb, IPVLAN_DROP_RX_NO_ROUTE);
 		return NULL;
 	}
 	return skb;
 }
 
 #if IS_ENABLED(CONFIG_IPV6)
-static struct sk_buff *ipvlan_l3s_route6(struct net_device *sdev,
+static struct sk_buff *ipvlan_l3s_route6(struct net_device *dev,
 					 struct sk_buff *skb)
 {
 	const struct ipv6hdr *ip6h = ipv6_hdr(skb);
@@ -64,20 +64,20 @@ static struct sk_buff *ipvlan_l3s_route6(struct net_device *sdev,
 	struct flowi6 fl6;
 
 	memset(&fl6, 0, sizeof(fl6));
-	fl6.flowi6_iif = sdev->ifindex;
+	fl6.flowi6_iif = dev->ifindex;
 	fl6.daddr = ip6h->daddr;
 	fl6.saddr = ip6h->saddr;
 	fl6.flowlabel = ip6_flowinfo(ip6h);
 	fl6.flowi6_mark = skb->mark;
 	fl6.flowi6_proto = ip6h->nexthdr;
-	dst = ip6_route_input_lookup(dev_net(sdev), sdev, &fl6, skb,
+	dst = ip6_route_input_lookup(dev_net(dev), dev, &fl6, skb,
 				     RT6_LOOKUP_F_HAS_SADDR);
 	skb_dst_drop(skb);
 	skb_dst_set(skb, dst);
 	return skb;
 }
 #else
-static struct sk_buff *ipvlan_l3s_route6(struct net_device *sdev,
+static struct sk_buff *ipvlan_l3s_route6(struct net_device *dev,
 					 struct sk_buff *skb)
 {
 	return skb;

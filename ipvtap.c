@@ -43,7 +43,7 @@ static struct ipvlan_dev *ipvtap_ipvlan(struct tap_dev *tap)
 
 static void ipvtap_rx_dropped(struct tap_dev *tap)
 {
-	ipvlan_count_rx_drop(ipvtap_ipvlan(tap));
+	ipvlan_count_rx_drop(ipvtap_ipvlan(tap), IPVLAN_DROP_RX_TAP);
 }
 
 static void ipvtap_tx_dropped(struct tap_dev *tap)

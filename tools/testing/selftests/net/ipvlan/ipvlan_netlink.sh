@@ -65,13 +65,17 @@ test_bad_changelink() {
 		fail "a refused changelink changed the port"
 }
 
-# Improvement: the refusals say why.
+# Improvement: the refusals say why; unknown flags in the words of the
+# kernel's attribute policy.
 test_bad_values_explained() {
 	local out
 
 	setup
 	out=$(ipvlan_nl "$host" new --name s0 --link eth0 --mode 7) || true
 	echo "$out" | grep -q "mode" || fail "no message for mode 7: $out"
+	out=$(ipvlan_nl "$host" new --name s0 --link eth0 --flags 4) || true
+	echo "$out" | grep -q "reserved bit" ||
+		fail "no message for flags 4: $out"
 	out=$(ipvlan_nl "$host" new --name s0 --link eth0 --flags 3) || true
 	echo "$out" | grep -q "private and vepa" ||
 		fail "no message for flags 3: $out"

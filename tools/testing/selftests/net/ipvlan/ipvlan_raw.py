@@ -11,6 +11,7 @@ KIND is one of:
   probe  an experimental-ethertype (0x88b5) frame, counted by its DST_MAC
   arp    an ARP reply "SIP is at SHA" to TIP
   ra     an ICMPv6 router advertisement from SIP (hop limit 255) to ff02::1
+  badip  an IPv4 ethertype frame whose header says version 5
 
 --src defaults to DEV's own MAC (the shared MAC on an ipvlan slave),
 --sha to --src.  --vlan puts an 802.1Q tag with that ID in front of the
@@ -57,10 +58,15 @@ def router_advert(sip):
     return 0x86dd, ip6 + icmp
 
 
+def bad_ip():
+    # version 5, header length 5: no IPv4 header
+    return 0x0800, bytes([0x55]) + bytes(45)
+
+
 def main():
     p = argparse.ArgumentParser()
     p.add_argument("dev")
-    p.add_argument("kind", choices=["probe", "arp", "ra"])
+    p.add_argument("kind", choices=["probe", "arp", "ra", "badip"])
     p.add_argument("dst")
     p.add_argument("--src")
     p.add_argument("--sha")
@@ -78,6 +84,8 @@ def main():
 
     if a.kind == "probe":
         ethertype, payload = probe()
+    elif a.kind == "badip":
+        ethertype, payload = bad_ip()
     elif a.kind == "arp":
         ethertype, payload = arp_reply(sha, a.sip, a.tip)
     else:

@@ -12,6 +12,7 @@ if [ ${#tests[@]} -eq 0 ]; then
 	       ipvlan_traffic.sh ipvlan_multicast.sh ipvlan_l3s.sh ipvlan_ipvtap.sh
 	       ipvlan_offload.sh ipvlan_bond.sh ipvlan_master.sh ipvlan_slave.sh
 	       ipvlan_flags.sh ipvlan_changelink.sh ipvlan_tenant.sh ipvlan_stats.sh
+	       ipvlan_drops.sh
 	       ipvlan_module.sh ipvlan_fuzz.sh ipvlan_nl_fuzz.py
 	       ipvlan_regress.sh ipvlan_stress.sh
 	       ipvlan_json.sh ipvlan_pyroute2.sh ipvlan_cni.sh)

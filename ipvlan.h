@@ -150,11 +150,11 @@ static inline struct ipvlan_dev *ipvlan_priv(const struct net_device *dev)
 }
 
 /* ipvlan and ipvtap devices share these: what makes a device ours. */
-extern const struct net_device_ops ipvlan_netdev_ops;
+extern const struct net_device_ops ipvlan_dev_ops;
 
 static inline bool ipvlan_is_dev(const struct net_device *dev)
 {
-	return dev->netdev_ops == &ipvlan_netdev_ops;
+	return dev->netdev_ops == &ipvlan_dev_ops;
 }
 
 /* The bit of a device's multicast filter that stands for @addr. */

@@ -105,7 +105,7 @@ static void ipvlan_ndo_uninit(struct net_device *dev)
 	netif_dbg(ipvlan, ifdown, dev, "ipvlan device destroyed\n");
 }
 
-static int ipvlan_open(struct net_device *dev)
+static int ipvlan_dev_open(struct net_device *dev)
 {
 	struct ipvlan_dev *ipvlan = ipvlan_priv(dev);
 
@@ -114,7 +114,7 @@ static int ipvlan_open(struct net_device *dev)
 	return 0;
 }
 
-static int ipvlan_stop(struct net_device *dev)
+static int ipvlan_dev_stop(struct net_device *dev)
 {
 	struct ipvlan_dev *ipvlan = ipvlan_priv(dev);
 
@@ -125,7 +125,7 @@ static int ipvlan_stop(struct net_device *dev)
 	return 0;
 }
 
-static void ipvlan_change_rx_flags(struct net_device *dev, int change)
+static void ipvlan_dev_rx_flags(struct net_device *dev, int change)
 {
 	struct ipvlan_dev *ipvlan = ipvlan_priv(dev);
 
@@ -163,7 +163,7 @@ static void ipvlan_set_rx_mode(struct net_device *dev)
 	dev_mc_sync(ipvlan->lower, dev);
 }
 
-static void ipvlan_get_stats64(struct net_device *dev,
+static void ipvlan_dev_stats64(struct net_device *dev,
 			       struct rtnl_link_stats64 *s)
 {
 	struct ipvlan_dev *ipvlan = ipvlan_priv(dev);
@@ -195,8 +195,8 @@ static void ipvlan_get_stats64(struct net_device *dev,
 	}
 }
 
-static netdev_features_t ipvlan_fix_features(struct net_device *dev,
-					     netdev_features_t features)
+static netdev_features_t ipvlan_dev_fix_features(struct net_device *dev,
+						 netdev_features_t features)
 {
 	struct ipvlan_dev *ipvlan = ipvlan_priv(dev);
 
@@ -215,23 +215,23 @@ static int ipvlan_set_mac_address(struct net_device *dev, void *addr)
 	return -EOPNOTSUPP;
 }
 
-static int ipvlan_get_iflink(const struct net_device *dev)
+static int ipvlan_dev_iflink(const struct net_device *dev)
 {
 	return READ_ONCE(ipvlan_priv(dev)->lower->ifindex);
 }
 
-const struct net_device_ops ipvlan_netdev_ops = {
+const struct net_device_ops ipvlan_dev_ops = {
 	.ndo_init		= ipvlan_ndo_init,
 	.ndo_uninit		= ipvlan_ndo_uninit,
-	.ndo_open		= ipvlan_open,
-	.ndo_stop		= ipvlan_stop,
+	.ndo_open		= ipvlan_dev_open,
+	.ndo_stop		= ipvlan_dev_stop,
 	.ndo_start_xmit		= ipvlan_start_xmit,
 	.ndo_set_mac_address	= ipvlan_set_mac_address,
-	.ndo_fix_features	= ipvlan_fix_features,
-	.ndo_change_rx_flags	= ipvlan_change_rx_flags,
+	.ndo_fix_features	= ipvlan_dev_fix_features,
+	.ndo_change_rx_flags	= ipvlan_dev_rx_flags,
 	.ndo_set_rx_mode	= ipvlan_set_rx_mode,
-	.ndo_get_stats64	= ipvlan_get_stats64,
-	.ndo_get_iflink		= ipvlan_get_iflink,
+	.ndo_get_stats64	= ipvlan_dev_stats64,
+	.ndo_get_iflink		= ipvlan_dev_iflink,
 };
 
 /* ---------------------------------------------------------------------
@@ -279,7 +279,7 @@ static void ipvlan_get_ethtool_stats(struct net_device *dev,
 	ipvlan_drop_stats(ipvlan_priv(dev), data);
 }
 
-static const struct ethtool_ops ipvlan_ethtool_ops = {
+static const struct ethtool_ops ipvlan_dev_ethtool = {
 	.get_drvinfo		= ipvlan_get_drvinfo,
 	.get_link		= ethtool_op_get_link,
 	.get_link_ksettings	= ipvlan_get_link_ksettings,
@@ -304,8 +304,8 @@ void ipvlan_dev_setup(struct net_device *dev)
 	dev->priv_flags &= ~(IFF_XMIT_DST_RELEASE | IFF_TX_SKB_SHARING);
 	dev->priv_flags |= IFF_UNICAST_FLT | IFF_NO_QUEUE;
 	ipvlan_compat_set_lltx(dev);
-	dev->netdev_ops = &ipvlan_netdev_ops;
-	dev->ethtool_ops = &ipvlan_ethtool_ops;
+	dev->netdev_ops = &ipvlan_dev_ops;
+	dev->ethtool_ops = &ipvlan_dev_ethtool;
 	dev->needs_free_netdev = true;
 	ipvlan_priv(dev)->offloads = IPVLAN_FEATURES;
 }
@@ -514,7 +514,7 @@ static int ipvlan_fill_info(struct sk_buff *skb, const struct net_device *dev)
 	return 0;
 }
 
-static struct net *ipvlan_get_link_net(const struct net_device *dev)
+static struct net *ipvlan_dev_link_net(const struct net_device *dev)
 {
 	return dev_net(ipvlan_priv(dev)->lower);
 }
@@ -531,7 +531,7 @@ int ipvlan_kind_register(struct rtnl_link_ops *ops)
 	ops->changelink		= ipvlan_changelink;
 	ops->get_size		= ipvlan_get_size;
 	ops->fill_info		= ipvlan_fill_info;
-	ops->get_link_net	= ipvlan_get_link_net;
+	ops->get_link_net	= ipvlan_dev_link_net;
 	return rtnl_link_register(ops);
 }
 EXPORT_SYMBOL_GPL(ipvlan_kind_register);

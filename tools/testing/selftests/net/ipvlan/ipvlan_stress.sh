@@ -321,9 +321,9 @@ w_bcast() {
 
 # iperf3 from a slave that has an IPv4 address, to the wire
 w_iperf() {
-	local try ns line dev addr k
+	local ns line dev addr k
 
-	for try in 1 2 3 4; do
+	for _ in 1 2 3 4; do
 		ns=$(cns $((RANDOM % NNS)))
 		line=$(ip -n "$ns" -o -4 addr show scope global 2>/dev/null |
 		       awk '$2 ~ /^s[0-9]+_/ { sub(/\/.*/, "", $4); print $2, $4 }' |

@@ -51,7 +51,9 @@ logname=$kver-$flavor-$ipvlan${VM_LOG_TAG:+-$VM_LOG_TAG}
 # Our modules are built from a copy per kernel, so that runs against
 # different kernels (debug, perf) at the same time do not mix objects.
 build_ours() {
-	local dir=$top/build/mod-$(basename "$kdir")
+	local dir
+
+	dir=$top/build/mod-$(basename "$kdir")
 
 	mkdir -p "$dir"
 	# one build at a time per directory: runs may start together

@@ -8,7 +8,6 @@
 set -e
 cd "$(dirname "$0")"
 . ./lib.sh
-. ./topo.sh
 
 trap lib_cleanup EXIT
 

@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
 #
 # Shared by the fuzz, stress and regression scripts: the frame fuzzer
 # binary, built on the fly, and namespaces that ignore what fuzzed frames

@@ -14,11 +14,8 @@ require_root
 require_cmd ip ping
 
 setup() {
-	make_ns host
-	make_ns wire
-	make_ns ns0
-	make_ns ns1
-	make_wire "$host" eth0 "$wire" peer0
+	topo_wire
+	make_ns ns0 ns1
 	ip -n "$wire" addr add 192.0.2.254/24 dev peer0
 	ip -n "$wire" addr add 2001:db8:1::254/64 dev peer0 nodad
 	ip -n "$host" link add link eth0 name ipvl0 type ipvlan mode l2
@@ -121,14 +118,16 @@ test_dup_explained() {
 		ip -n "$ns1" addr add 192.0.2.10/24 dev ipvl1
 }
 
-ktap_plan 9
-run_test "duplicate IPv4 address refused across namespaces" test_dup_ipv4_refused
-run_test "duplicate IPv6 address refused across namespaces" test_dup_ipv6_refused
-run_test "a down slave's address still refuses duplicates" test_dup_on_down_slave_refused
-run_test "deleted addresses and slaves free their addresses" test_address_freed
-run_test "a slave's move to another netns frees its addresses" test_address_freed_by_move
-run_improvement "one address with two prefixes stays until both go" test_same_address_twice
-run_test "secondary promotion leaves no stale entry" test_promote_secondaries
-run_test "slaves of different masters are independent" test_other_master_independent
-run_test "duplicate refusal carries an extack message" test_dup_explained
-ktap_finish
+ALL_TESTS=(
+	"test_dup_ipv4_refused|duplicate IPv4 address refused across namespaces"
+	"test_dup_ipv6_refused|duplicate IPv6 address refused across namespaces"
+	"test_dup_on_down_slave_refused|a down slave's address still refuses duplicates"
+	"test_address_freed|deleted addresses and slaves free their addresses"
+	"test_address_freed_by_move|a slave's move to another netns frees its addresses"
+	"improvement test_same_address_twice|one address with two prefixes stays until both go"
+	"test_promote_secondaries|secondary promotion leaves no stale entry"
+	"test_other_master_independent|slaves of different masters are independent"
+	"test_dup_explained|duplicate refusal carries an extack message"
+)
+
+run_all_tests

@@ -17,17 +17,11 @@ cd "$(dirname "$0")"
 require_root
 require_cmd ip
 
-setup() {
-	make_ns host
-	make_ns wire
-	make_wire "$host" eth0 "$wire" peer0
-}
-
 # "ip -d link show" prints the mode and flags exactly like stock ipvlan.
 test_create_modes() {
 	local mode flag line
 
-	setup
+	topo_wire
 	for mode in l2 l3 l3s; do
 		for flag in bridge private vepa; do
 			ip -n "$host" link add link eth0 name s0 type ipvlan \
@@ -44,7 +38,7 @@ test_create_modes() {
 test_slave_properties() {
 	local mac m0 m1 id0 id1
 
-	setup
+	topo_wire
 	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
 	ip -n "$host" link add link eth0 name s1 type ipvlan mode l2
 	mac=$(ip netns exec "$host" cat /sys/class/net/eth0/address)
@@ -63,7 +57,7 @@ test_slave_properties() {
 
 # Up L3 slaves are NOARP; a mode change reaches every slave of the port.
 test_noarp_follows_mode() {
-	setup
+	topo_wire
 	ip -n "$host" link add link eth0 name s0 type ipvlan mode l3
 	ip -n "$host" link set s0 up
 	ip -n "$host" link show s0 | grep -q NOARP || fail "l3 slave without NOARP"
@@ -78,7 +72,7 @@ test_noarp_follows_mode() {
 
 # Improvement: stock leaves an up slave NOARP when the port goes to l2.
 test_l2_clears_noarp() {
-	setup
+	topo_wire
 	ip -n "$host" link add link eth0 name s0 type ipvlan mode l3
 	ip -n "$host" link set s0 up
 	ip -n "$host" link set s0 type ipvlan mode l2
@@ -89,7 +83,7 @@ test_l2_clears_noarp() {
 
 # The link may name a slave: the new slave joins that slave's master.
 test_slave_as_link() {
-	setup
+	topo_wire
 	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
 	ip -n "$host" link add link s0 name s1 type ipvlan mode l2
 	ip -n "$host" -d link show s1 | grep -q "s1@eth0" ||
@@ -100,7 +94,7 @@ test_slave_as_link() {
 test_master_delete() {
 	local other
 
-	setup
+	topo_wire
 	make_ns other
 	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
 	ip -n "$host" link add link eth0 name s1 type ipvlan mode l3
@@ -112,7 +106,7 @@ test_master_delete() {
 
 # The last slave takes the port with it: the master is free again.
 test_port_freed() {
-	setup
+	topo_wire
 	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
 	ip -n "$host" link del s0
 	ip -n "$host" link add link eth0 name mv0 type macvlan
@@ -120,20 +114,20 @@ test_port_freed() {
 }
 
 test_bad_master_missing() {
-	setup
+	topo_wire
 	expect_errno "$host" EINVAL new --name s0 --mode 0
 	expect_errno "$host" ENODEV new --name s0 --link 4242 --mode 0
 	expect_eq "ipvlan links" "$(link_count "$host")" 0
 }
 
 test_bad_master_loopback() {
-	setup
+	topo_wire
 	expect_errno "$host" EINVAL new --name s0 --link lo --mode 0
 	expect_eq "ipvlan links" "$(link_count "$host")" 0
 }
 
 test_bad_master_not_ethernet() {
-	setup
+	topo_wire
 	ip -n "$host" tuntap add dev tun0 mode tun
 	expect_errno "$host" EINVAL new --name s0 --link tun0 --mode 0
 	expect_eq "ipvlan links" "$(link_count "$host")" 0
@@ -141,7 +135,7 @@ test_bad_master_not_ethernet() {
 
 # A master already used by another rx_handler owner is busy.
 test_bad_master_busy() {
-	setup
+	topo_wire
 	ip -n "$host" link add link eth0 name mv0 type macvlan
 	expect_errno "$host" EBUSY new --name s0 --link eth0 --mode 0
 	expect_eq "ipvlan links" "$(link_count "$host")" 0
@@ -151,7 +145,7 @@ test_bad_master_busy() {
 
 # A slave cannot be the lower of a macvlan, nor a bridge port, nor VLANs.
 test_slave_not_a_lower() {
-	setup
+	topo_wire
 	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
 	expect_error "." ip -n "$host" link add link s0 name mv0 type macvlan
 	ip -n "$host" link add br0 type bridge
@@ -162,7 +156,7 @@ test_slave_not_a_lower() {
 # A tunnel only sends through a slave: it may be bound to one, as to any
 # device (a container's VXLAN or GRE over its ipvlan slave).
 test_tunnel_over_slave() {
-	setup
+	topo_wire
 	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
 	ip -n "$host" link add vx0 type vxlan id 42 dstport 4789 dev s0 ||
 		fail "a VXLAN cannot be bound to the slave"
@@ -170,7 +164,7 @@ test_tunnel_over_slave() {
 
 # Every refusal tells the user why (improvement: stock only logs).
 test_extack_messages() {
-	setup
+	topo_wire
 	expect_error "Error: .*[Mm]aster" \
 		ip -n "$host" link add link lo name s0 type ipvlan mode l2
 	ip -n "$host" link add link eth0 name mv0 type macvlan
@@ -180,28 +174,29 @@ test_extack_messages() {
 
 # Improvement: a newlink without a mode keeps the port's mode.
 test_newlink_keeps_mode() {
-	setup
+	topo_wire
 	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
 	ip -n "$host" link add link eth0 name s1 type ipvlan
 	ip -n "$host" -d link show s0 | grep -q "mode l2" ||
 		fail "s1 without a mode switched the port: $(ip -n "$host" -d link show s0 | grep ipvlan)"
 }
 
-ktap_plan 16
-run_test "create and delete in l2/l3/l3s x bridge/private/vepa" test_create_modes
-run_test "slave MAC, MTU, dev_id and @master" test_slave_properties
-run_test "NOARP follows the port's mode" test_noarp_follows_mode
-run_improvement "switching to l2 clears NOARP" test_l2_clears_noarp
-run_test "a slave named as link attaches to its master" test_slave_as_link
-run_test "deleting the master deletes its slaves" test_master_delete
-run_test "the last slave frees the master's rx_handler" test_port_freed
-run_test "no master or unknown master refused" test_bad_master_missing
-run_test "loopback master refused" test_bad_master_loopback
-run_test "non-Ethernet master refused" test_bad_master_not_ethernet
-run_test "master with another rx_handler refused (EBUSY)" test_bad_master_busy
-run_test "a slave is no lower for macvlan, bridge or vlan" test_slave_not_a_lower
-run_test "a VXLAN can be bound to a slave" test_tunnel_over_slave
-run_improvement "refusals carry an extack message" test_extack_messages
-run_improvement "newlink without mode keeps the port's mode" test_newlink_keeps_mode
-run_test "module still usable after the tests" true
-ktap_finish
+ALL_TESTS=(
+	"test_create_modes|create and delete in l2/l3/l3s x bridge/private/vepa"
+	"test_slave_properties|slave MAC, MTU, dev_id and @master"
+	"test_noarp_follows_mode|NOARP follows the port's mode"
+	"improvement test_l2_clears_noarp|switching to l2 clears NOARP"
+	"test_slave_as_link|a slave named as link attaches to its master"
+	"test_master_delete|deleting the master deletes its slaves"
+	"test_port_freed|the last slave frees the master's rx_handler"
+	"test_bad_master_missing|no master or unknown master refused"
+	"test_bad_master_loopback|loopback master refused"
+	"test_bad_master_not_ethernet|non-Ethernet master refused"
+	"test_bad_master_busy|master with another rx_handler refused (EBUSY)"
+	"test_slave_not_a_lower|a slave is no lower for macvlan, bridge or vlan"
+	"test_tunnel_over_slave|a VXLAN can be bound to a slave"
+	"improvement test_extack_messages|refusals carry an extack message"
+	"improvement test_newlink_keeps_mode|newlink without mode keeps the port's mode"
+)
+
+run_all_tests

@@ -25,7 +25,7 @@
 #        +------- eth0 (veth, init ns) +     dummy0 (init ns, TX runs)
 
 set -u
-cd "$(dirname "$0")"
+cd "$(dirname "$0")" || exit 1
 
 REPS=${REPS:-5}
 COUNT=${COUNT:-1000000}
@@ -57,8 +57,11 @@ sample() {
 
 record() {
 	RESULTS+=("$1 $2 $3")
+	local median min max
+
+	read -r median min max _ <<<"$3"
 	printf '%-10s %-10s %12s  (min %s, max %s)\n' "$1" "$2" \
-		$(echo "$3" | awk '{ print $1, $2, $3 }')
+		"$median" "$min" "$max"
 }
 
 # report KIND VARIANT...: median, min and max of each variant's samples
@@ -167,9 +170,7 @@ pg_run() {
 }
 
 pg_reps() {
-	local i
-
-	for i in $(seq "$REPS"); do
+	for _ in $(seq "$REPS"); do
 		pg_run "$@"
 	done | stats
 }
@@ -403,12 +404,12 @@ summary() {
 
 # run_part PART: REPS rounds, every variant once per round
 run_part() {
-	local part=$1 names=() r v name kind mode
+	local part=$1 names=() v name kind mode
 
 	for v in $VARIANTS; do
 		names+=("${v%%:*}")
 	done
-	for r in $(seq "$REPS"); do
+	for _ in $(seq "$REPS"); do
 		for v in $VARIANTS; do
 			IFS=: read -r name kind mode <<<"$v"
 			case "$part" in

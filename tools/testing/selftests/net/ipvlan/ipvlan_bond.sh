@@ -66,7 +66,9 @@ test_failover_keeps_traffic() {
 NS_TMP=$(mktemp -d)
 trap 'rm -rf "$NS_TMP"; lib_cleanup' EXIT
 
-ktap_plan 2
-run_test "bond failover: the slave keeps its traffic" test_failover_keeps_traffic
-run_improvement "bond failover: the slave announces its address" test_failover_announces
-ktap_finish
+ALL_TESTS=(
+	"test_failover_keeps_traffic|bond failover: the slave keeps its traffic"
+	"improvement test_failover_announces|bond failover: the slave announces its address"
+)
+
+run_all_tests

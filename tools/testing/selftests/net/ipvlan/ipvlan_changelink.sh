@@ -25,12 +25,6 @@ cd "$(dirname "$0")"
 require_root
 require_cmd ip unshare nsenter python3
 
-setup() {
-	make_ns host
-	make_ns wire
-	make_wire "$host" eth0 "$wire" peer0
-}
-
 mode_of() {
 	"$@" -d link show s0 | grep -o "ipvlan  mode [a-z0-9]* [a-z]*"
 }
@@ -38,7 +32,7 @@ mode_of() {
 test_changelink_needs_master_netns_admin() {
 	local out
 
-	setup
+	topo_wire
 	container
 	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
 	ip -n "$host" link add link eth0 name s1 type ipvlan mode l2
@@ -75,7 +69,7 @@ test_changelink_needs_master_netns_admin() {
 # A changelink without mode or flags changes nothing and needs no
 # rights over the master: the container may still set its slave's MTU.
 test_container_keeps_slave_rights() {
-	setup
+	topo_wire
 	container
 	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
 	ip -n "$host" link set s0 netns "$cpid"
@@ -90,7 +84,7 @@ test_container_keeps_slave_rights() {
 # The slave's own netns owned by the container, the master in the initial
 # one: deleting the container's netns deletes only that slave.
 test_container_exit_deletes_slave() {
-	setup
+	topo_wire
 	container
 	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
 	ip -n "$host" link add link eth0 name s1 type ipvlan mode l2
@@ -102,11 +96,10 @@ test_container_exit_deletes_slave() {
 	ip -n "$host" link show eth0 >/dev/null
 }
 
-ktap_plan 3
-run_test "mode change from a container without rights over the master: EPERM" \
-	test_changelink_needs_master_netns_admin
-run_test "container root may still set its slave's MTU and state" \
-	test_container_keeps_slave_rights
-run_test "container netns gone: only its slave is deleted" \
-	test_container_exit_deletes_slave
-ktap_finish
+ALL_TESTS=(
+	"test_changelink_needs_master_netns_admin|mode change from a container without rights over the master: EPERM"
+	"test_container_keeps_slave_rights|container root may still set its slave's MTU and state"
+	"test_container_exit_deletes_slave|container netns gone: only its slave is deleted"
+)
+
+run_all_tests

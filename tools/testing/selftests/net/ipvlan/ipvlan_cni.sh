@@ -29,7 +29,6 @@
 set -e
 cd "$(dirname "$0")"
 . ./lib.sh
-. ./topo.sh
 
 CNI_PATH=${CNI_PATH:-/usr/lib/cni}
 CNI_VERSION=1.0.0
@@ -256,15 +255,15 @@ test_netns_gone() {
 	cni_del "$ns2" "$conf" "$RESULT"
 }
 
-ktap_plan 8
-for mode in l2 l3 l3s; do
-	for ipam in static host-local; do
-		run_test "$mode, $ipam IPAM: ADD, CHECK, containers ping, DEL" \
-			test_cycle "$mode" "$ipam"
-	done
-done
-run_test "CHECK reads the mode back: fails after a mode change behind it" \
-	test_check_mode
-run_test "namespace deleted before DEL: slave gone, address reusable" \
-	test_netns_gone
-ktap_finish
+ALL_TESTS=(
+	"test_cycle l2 static|l2, static IPAM: ADD, CHECK, containers ping, DEL"
+	"test_cycle l2 host-local|l2, host-local IPAM: ADD, CHECK, containers ping, DEL"
+	"test_cycle l3 static|l3, static IPAM: ADD, CHECK, containers ping, DEL"
+	"test_cycle l3 host-local|l3, host-local IPAM: ADD, CHECK, containers ping, DEL"
+	"test_cycle l3s static|l3s, static IPAM: ADD, CHECK, containers ping, DEL"
+	"test_cycle l3s host-local|l3s, host-local IPAM: ADD, CHECK, containers ping, DEL"
+	"test_check_mode|CHECK reads the mode back: fails after a mode change behind it"
+	"test_netns_gone|namespace deleted before DEL: slave gone, address reusable"
+)
+
+run_all_tests

@@ -16,7 +16,6 @@
 set -e
 cd "$(dirname "$0")"
 . ./lib.sh
-. ./topo.sh
 
 require_root
 require_cmd ip ping
@@ -266,18 +265,16 @@ test_changelink_flags_port() {
 	ping_ok "$ns0" 192.0.2.11
 }
 
-ktap_plan 9
-run_test "bridge: slaves reach each other, nothing on the wire" test_bridge
-run_test "private: no slave-to-slave unicast, outside still reachable (l2, l3)" test_private
-run_improvement "private: a slave's broadcast ARP does not reach its sibling" test_private_broadcast
-run_test "vepa: slave-to-slave goes through the wire, needs the hairpin" test_vepa
-run_test "changelink of the flags on one slave changes the port" test_changelink_flags_port
-run_test "bridge: a broadcast reaches the sibling once, not the sender, with or without hairpin" \
-	test_bridge_broadcast_once
-run_test "vepa: a broadcast reaches the sibling once through a hairpin, never the sender" \
-	test_vepa_broadcast_once
-run_improvement "private: a broadcast reflected by a hairpin reaches no sibling" \
-	test_private_broadcast_hairpin
-run_test "IPv6 DAD (enhanced_dad=0) succeeds behind a hairpinning switch" \
-	test_dad_behind_hairpin
-ktap_finish
+ALL_TESTS=(
+	"test_bridge|bridge: slaves reach each other, nothing on the wire"
+	"test_private|private: no slave-to-slave unicast, outside still reachable (l2, l3)"
+	"improvement test_private_broadcast|private: a slave's broadcast ARP does not reach its sibling"
+	"test_vepa|vepa: slave-to-slave goes through the wire, needs the hairpin"
+	"test_changelink_flags_port|changelink of the flags on one slave changes the port"
+	"test_bridge_broadcast_once|bridge: a broadcast reaches the sibling once, not the sender, with or without hairpin"
+	"test_vepa_broadcast_once|vepa: a broadcast reaches the sibling once through a hairpin, never the sender"
+	"improvement test_private_broadcast_hairpin|private: a broadcast reflected by a hairpin reaches no sibling"
+	"test_dad_behind_hairpin|IPv6 DAD (enhanced_dad=0) succeeds behind a hairpinning switch"
+)
+
+run_all_tests

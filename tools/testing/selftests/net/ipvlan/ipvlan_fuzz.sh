@@ -29,8 +29,6 @@ require_fuzz_frames
 FRAMES=${FRAMES:-27000}
 SEED=${SEED:-1}
 NSLAVES=4
-FIG=$(mktemp)
-trap 'rm -f "$FIG"' EXIT
 
 addr4() { [ "$1" = l2 ] && echo "192.0.2.$((10 + $2))" || echo "198.51.100.$((10 + $2))"; }
 addr6() { [ "$1" = l2 ] && echo "2001:db8:1::$((10 + $2))" || echo "2001:db8:2::$((10 + $2))"; }
@@ -38,19 +36,9 @@ addr6() { [ "$1" = l2 ] && echo "2001:db8:1::$((10 + $2))" || echo "2001:db8:2::
 setup() {
 	local i
 
-	make_ns host
-	make_ns wire
+	topo_wire_routed
 	ns_harden "$host"
 	ns_harden "$wire"
-	make_wire "$host" eth0 "$wire" peer0
-	ip -n "$host" addr add 192.0.2.1/24 dev eth0
-	ip -n "$host" addr add 2001:db8:1::1/64 dev eth0 nodad
-	ip -n "$wire" addr add 192.0.2.254/24 dev peer0
-	ip -n "$wire" addr add 2001:db8:1::254/64 dev peer0 nodad
-	ip -n "$wire" route add 198.51.100.0/24 via 192.0.2.1
-	ip -n "$wire" route add 2001:db8:2::/64 via 2001:db8:1::1
-	ip -n "$host" route add default via 192.0.2.254
-	ip -n "$host" route add default via 2001:db8:1::254
 	for i in $(seq 0 $((NSLAVES - 1))); do
 		make_ns "ns$i"
 		ns_harden "$(nsof "$i")"
@@ -97,7 +85,7 @@ slaves_del() {
 neigh_flush() {
 	local ns
 
-	for ns in "${NS_LIST[@]}"; do
+	for ns in "$host" "$wire" $(for i in $(seq 0 $((NSLAVES - 1))); do nsof "$i"; done); do
 		ip -n "$ns" neigh flush all 2>/dev/null || true
 	done
 }
@@ -131,23 +119,24 @@ check_slaves() {
 	fi
 }
 
-combo=0
+# test_fuzz MODE FLAG COMBO: the COMBO'th of the 9 mode/flag pairs, with
+# seeds of its own.  Prints the fuzzer's figures as "# " lines.
 test_fuzz() {
-	local mode=$1 flag=$2
+	local mode=$1 flag=$2 combo=$3
 	# rounded up, so that a run sends at least FRAMES frames in all
 	local n=$(((FRAMES + 8) / 9))
 	local seed=$((SEED + combo * 3))
 	local wire_n=$(((n + 1) / 2)) slave_n=$((n * 2 / 5))
-	local targets=() i mac
+	local targets=() i mac figures line
 
+	setup
 	slaves_up "$mode" "$flag"
 	for i in $(seq 0 $((NSLAVES - 1))); do
 		targets+=(-4 "$(addr4 "$mode" "$i")" -6 "$(addr6 "$mode" "$i")")
 	done
 	targets+=(-4 192.0.2.1 -6 2001:db8:1::1 -4 192.0.2.254 -6 2001:db8:1::254)
 	mac=$(dev_mac "$host" eth0)
-	{
-		echo "$mode $flag:"
+	figures=$({
 		# (a) into the master from the wire, to the shared MAC
 		ip netns exec "$wire" "$FUZZ_FRAMES" -i peer0 -m "$mac" \
 			-s "$seed" -c "$wire_n" "${targets[@]}"
@@ -158,24 +147,23 @@ test_fuzz() {
 		# the looped copies reach the rx_handler without an Ethernet header
 		ip netns exec "$host" "$FUZZ_FRAMES" -i eth0 -k loop,mcast,arp \
 			-s $((seed + 2)) -c $((n - wire_n - slave_n)) "${targets[@]}"
-	} >>"$FIG" 2>&1
+	} 2>&1) || fail "ipvlan_fuzz_frames failed: $figures"
+	while read -r line; do
+		echo "# $mode $flag: $line"
+	done <<<"$figures"
 	check_slaves "$mode" "$flag"
 }
 
-setup
-ktap_plan 9
-for mode in l2 l3 l3s; do
-	for flag in bridge private vepa; do
-		: >"$FIG"
-		run_test "fuzz_${mode}_$flag" test_fuzz "$mode" "$flag"
-		slaves_del
-		sed 's/^\([^#]\)/# \1/' "$FIG"
-		cat "$FIG" >>"$FIG.all"
-		combo=$((combo + 1))
-	done
-done
-sed -n 's/.*: \([0-9]*\) frames, \([0-9]*\) send errors.*/\1 \2/p' "$FIG.all" |
-	awk '{ f += $1; e += $2 } END {
-		printf "# fuzz total: %d frames, %d refused by the sender\n", f, e }'
-rm -f "$FIG.all"
-ktap_finish
+ALL_TESTS=(
+	"test_fuzz l2 bridge 0|l2 bridge: every slave answers after the malformed frames"
+	"test_fuzz l2 private 1|l2 private: every slave answers after the malformed frames"
+	"test_fuzz l2 vepa 2|l2 vepa: every slave answers after the malformed frames"
+	"test_fuzz l3 bridge 3|l3 bridge: every slave answers after the malformed frames"
+	"test_fuzz l3 private 4|l3 private: every slave answers after the malformed frames"
+	"test_fuzz l3 vepa 5|l3 vepa: every slave answers after the malformed frames"
+	"test_fuzz l3s bridge 6|l3s bridge: every slave answers after the malformed frames"
+	"test_fuzz l3s private 7|l3s private: every slave answers after the malformed frames"
+	"test_fuzz l3s vepa 8|l3s vepa: every slave answers after the malformed frames"
+)
+
+run_all_tests

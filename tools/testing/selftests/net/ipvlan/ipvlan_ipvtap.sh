@@ -19,9 +19,7 @@ require_root
 require_cmd ip python3
 
 setup() {
-	make_ns host
-	make_ns wire
-	make_wire "$host" eth0 "$wire" peer0
+	topo_wire
 	ip -n "$wire" addr add 192.0.2.254/24 dev peer0
 }
 
@@ -122,10 +120,12 @@ test_ipvtap_guest_offloads() {
 	expect_eq "GRO for a guest with TSO" "$(gro ipvt0)" on
 }
 
-ktap_plan 5
-run_test "ipvtap: create shows the mode and /dev/tapN, delete removes it" test_ipvtap_create
-run_test "ipvtap: a guest on /dev/tapN gets ARP and ICMP replies" test_ipvtap_io
-run_test "ipvtap and ipvlan slaves on one port talk" test_ipvtap_beside_ipvlan
-run_improvement "ipvtap: the slave's receive offload follows the guest's" test_ipvtap_guest_offloads
-run_test "ipvtap: module removal deletes its links" test_ipvtap_unload
-ktap_finish
+ALL_TESTS=(
+	"test_ipvtap_create|ipvtap: create shows the mode and /dev/tapN, delete removes it"
+	"test_ipvtap_io|ipvtap: a guest on /dev/tapN gets ARP and ICMP replies"
+	"test_ipvtap_beside_ipvlan|ipvtap and ipvlan slaves on one port talk"
+	"improvement test_ipvtap_guest_offloads|ipvtap: the slave's receive offload follows the guest's"
+	"test_ipvtap_unload|ipvtap: module removal deletes its links"
+)
+
+run_all_tests

@@ -21,12 +21,6 @@ require_root
 require_cmd ip jq
 ip -j link show lo >/dev/null 2>&1 || skip_all "ip has no JSON output (-j)"
 
-setup() {
-	make_ns host
-	make_ns wire
-	make_wire "$host" eth0 "$wire" peer0
-}
-
 # linkinfo NS DEV: DEV's linkinfo object, keys sorted, on one line.
 linkinfo() {
 	ip -n "$1" -j -d link show "$2" | jq -cS '.[0].linkinfo'
@@ -43,7 +37,7 @@ test_mode() {
 	local mode=$1
 	local flag
 
-	setup
+	topo_wire
 	for flag in bridge private vepa; do
 		ip -n "$host" link add link eth0 name s0 type ipvlan \
 			mode "$mode" "$flag"
@@ -55,7 +49,7 @@ test_mode() {
 
 # Neither mode nor flag given: l3 bridge.
 test_default() {
-	setup
+	topo_wire
 	ip -n "$host" link add link eth0 name s0 type ipvlan
 	expect_eq "s0 (no mode, no flag)" "$(linkinfo "$host" s0)" \
 		"$(want ipvlan l3 bridge)"
@@ -65,7 +59,7 @@ test_default() {
 test_changelink() {
 	local mode flag
 
-	setup
+	topo_wire
 	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
 	ip -n "$host" link add link eth0 name s1 type ipvlan mode l2
 	for mode in l3 l3s l2; do
@@ -83,7 +77,7 @@ test_changelink() {
 test_ipvtap() {
 	local mode flag
 
-	setup
+	topo_wire
 	for mode in l2 l3 l3s; do
 		for flag in bridge private vepa; do
 			ip -n "$host" link add link eth0 name t0 type ipvtap \
@@ -100,7 +94,7 @@ test_ipvtap() {
 test_other_netns() {
 	local idx
 
-	setup
+	topo_wire
 	make_ns other
 	ip -n "$host" link add link eth0 name s9 netns "$other" type ipvlan \
 		mode l2 private
@@ -114,7 +108,7 @@ test_other_netns() {
 
 # "type ipvlan" lists exactly the ipvlan slaves, not the master or ipvtap.
 test_filter_kind() {
-	setup
+	topo_wire
 	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
 	ip -n "$host" link add link eth0 name s1 type ipvlan mode l2
 	ip -n "$host" link add link eth0 name t0 type ipvtap mode l2
@@ -127,13 +121,15 @@ test_filter_kind() {
 		'["t0"]'
 }
 
-ktap_plan 8
-for mode in l2 l3 l3s; do
-	run_test "$mode: bridge, private, vepa as stock's JSON" test_mode "$mode"
-done
-run_test "no mode or flag given: l3 bridge" test_default
-run_test "changelink on one slave shows in every slave's JSON" test_changelink
-run_test "ipvtap: info_kind ipvtap, the same info_data" test_ipvtap
-run_test "slave in another netns: linkinfo, link_index and link_netnsid" test_other_netns
-run_test "ip -j link show type ipvlan lists only ipvlan slaves" test_filter_kind
-ktap_finish
+ALL_TESTS=(
+	"test_mode l2|l2: bridge, private, vepa as stock's JSON"
+	"test_mode l3|l3: bridge, private, vepa as stock's JSON"
+	"test_mode l3s|l3s: bridge, private, vepa as stock's JSON"
+	"test_default|no mode or flag given: l3 bridge"
+	"test_changelink|changelink on one slave shows in every slave's JSON"
+	"test_ipvtap|ipvtap: info_kind ipvtap, the same info_data"
+	"test_other_netns|slave in another netns: linkinfo, link_index and link_netnsid"
+	"test_filter_kind|ip -j link show type ipvlan lists only ipvlan slaves"
+)
+
+run_all_tests

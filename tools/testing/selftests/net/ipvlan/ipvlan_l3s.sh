@@ -9,7 +9,6 @@
 set -e
 cd "$(dirname "$0")"
 . ./lib.sh
-. ./topo.sh
 
 require_root
 require_cmd ip ping nft python3
@@ -205,6 +204,7 @@ test_l3_proxy_ndp() {
 
 # The hooks follow the master into another namespace, and go with it.
 test_l3s_master_moves() {
+	local host2=""
 
 	make_ns host2
 	topo_setup
@@ -237,16 +237,15 @@ test_l3s_mode_switches() {
 NS_TMP=$(mktemp -d)
 trap 'rm -rf "$NS_TMP"; lib_cleanup' EXIT
 
-ktap_plan 8
-run_test "l3s: ns0, ns1, router and far reach each other (v4, v6)" test_l3s_pings
-run_test "l3s: host netfilter sees PREROUTING, INPUT, established replies" test_l3s_netfilter_sees_both_ways
-run_test "l3: host netfilter does not see slave traffic" test_l3_netfilter_blind
-run_test "l3s: sockets bound to the slave receive (IPv4: UDP, PKTINFO, TCP, ping)" \
-	test_l3s_bound_socket
-run_test "l3s: sockets bound to the slave receive (IPv6: UDP, PKTINFO, TCP, ping)" \
-	test_l3s_bound_socket6
-run_test "l3, l3s: proxy NDP on the host answers for a slave on the wire's /64" \
-	test_l3_proxy_ndp
-run_test "l3s: hooks follow the master to another netns" test_l3s_master_moves
-run_test "l3s <-> l3 <-> l2 switches keep traffic" test_l3s_mode_switches
-ktap_finish
+ALL_TESTS=(
+	"test_l3s_pings|l3s: ns0, ns1, router and far reach each other (v4, v6)"
+	"test_l3s_netfilter_sees_both_ways|l3s: host netfilter sees PREROUTING, INPUT, established replies"
+	"test_l3_netfilter_blind|l3: host netfilter does not see slave traffic"
+	"test_l3s_bound_socket|l3s: sockets bound to the slave receive (IPv4: UDP, PKTINFO, TCP, ping)"
+	"test_l3s_bound_socket6|l3s: sockets bound to the slave receive (IPv6: UDP, PKTINFO, TCP, ping)"
+	"test_l3_proxy_ndp|l3, l3s: proxy NDP on the host answers for a slave on the wire's /64"
+	"test_l3s_master_moves|l3s: hooks follow the master to another netns"
+	"test_l3s_mode_switches|l3s <-> l3 <-> l2 switches keep traffic"
+)
+
+run_all_tests

@@ -27,12 +27,6 @@ cd "$(dirname "$0")"
 require_root
 require_cmd ip ping
 
-setup() {
-	make_ns host
-	make_ns wire
-	make_wire "$host" eth0 "$wire" peer0
-}
-
 # flag_set NS DEV FLAG: FLAG is in the <...> flags of DEV.
 flag_set() {
 	ip -n "$1" -o link show "$2" | grep -Eq "<([A-Z_,-]*,)?$3(,[A-Z_,-]*)?>"
@@ -53,7 +47,7 @@ sysfs() {
 
 # Master (veth) admin down: its carrier goes, the slave's follows.
 test_carrier_follows() {
-	setup
+	topo_wire
 	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
 	ip -n "$host" link set s0 up
 	wait_for flag_set "$host" s0 LOWER_UP ||
@@ -80,7 +74,7 @@ test_carrier_follows() {
 
 # The wire's far end going down takes the carrier of master and slaves.
 test_carrier_from_peer() {
-	setup
+	topo_wire
 	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
 	ip -n "$host" link set s0 up
 	wait_for flag_set "$host" s0 LOWER_UP ||
@@ -96,7 +90,7 @@ test_carrier_from_peer() {
 # Improvement: a dummy master keeps its carrier when set down; its slaves
 # lose theirs all the same (stock leaves them LOWER_UP).
 test_carrier_dummy_down() {
-	setup
+	topo_wire
 	ip -n "$host" link add dummy0 type dummy
 	ip -n "$host" link set dummy0 up
 	ip -n "$host" link add link dummy0 name s0 type ipvlan mode l2
@@ -117,7 +111,7 @@ test_carrier_dummy_down() {
 test_mac_follows() {
 	local mac
 
-	setup
+	topo_wire
 	make_ns other
 	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
 	ip -n "$host" link add link eth0 name s1 type ipvlan mode l3
@@ -135,7 +129,7 @@ test_mac_follows() {
 test_mtu_follows() {
 	local mtu
 
-	setup
+	topo_wire
 	make_ns other
 	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
 	ip -n "$host" link add link eth0 name s1 type ipvlan mode l2
@@ -157,7 +151,7 @@ feature_of() {
 # shows TSO, checksumming and highdma as fixed "on" on a slave, whatever
 # the master has: only GSO follows.)
 test_features_follow() {
-	setup
+	topo_wire
 	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
 	expect_eq "s0 GSO at start" \
 		"$(feature_of "$host" s0 generic-segmentation-offload)" on
@@ -179,9 +173,9 @@ l2_slave_in() {
 
 # The master moves to another namespace: its slave still reaches the wire.
 test_master_moves() {
-	local ns0 newhost
+	local ns0="" newhost=""
 
-	setup
+	topo_wire
 	make_ns ns0
 	make_ns newhost
 	ip -n "$wire" addr add 192.0.2.254/24 dev peer0
@@ -201,29 +195,19 @@ test_master_moves() {
 	wait_for ping_ok "$ns0" 192.0.2.254
 }
 
-# forget_ns NAME: NAME was deleted by the test, do not clean it up.
-forget_ns() {
-	local keep=() n
-
-	for n in "${NS_LIST[@]}"; do
-		[ "$n" = "$1" ] || keep+=("$n")
-	done
-	NS_LIST=("${keep[@]}")
-}
-
 # The master's namespace goes away: the veth dies, and its slaves in
 # other namespaces with it.
 test_master_netns_deleted() {
 	local ns0 ns1
 
-	setup
+	topo_wire
 	make_ns ns0
 	make_ns ns1
 	l2_slave_in "$ns0" s1 192.0.2.10
 	l2_slave_in "$ns1" s2 192.0.2.11
 	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
 	ip netns del "$host"
-	forget_ns "$host"
+	remove_ns_list "$host"
 	wait_for no_slaves_in "$ns0" ||
 		fail "ns0 still has $(ip -n "$ns0" -o link show type ipvlan)"
 	wait_for no_slaves_in "$ns1" ||
@@ -257,15 +241,16 @@ test_type_change_vetoed() {
 		fail "bond0 is still Ethernet after enslaving a tun"
 }
 
-ktap_plan 9
-run_improvement_before 6.12 "slave carrier/operstate follow the master's admin state" \
-	test_carrier_follows
-run_test "slave carrier follows the master's carrier" test_carrier_from_peer
-run_improvement "a dummy master's admin down takes the slaves' carrier" test_carrier_dummy_down
-run_test "master MAC change reaches every slave" test_mac_follows
-run_test "master MTU change reaches every slave, both ways" test_mtu_follows
-run_test "master GSO off/on reaches the slave's features" test_features_follow
-run_test "master moved to another netns: slave keeps working" test_master_moves
-run_test "master's netns deleted: slaves elsewhere deleted" test_master_netns_deleted
-run_test "master type change vetoed while slaves exist" test_type_change_vetoed
-ktap_finish
+ALL_TESTS=(
+	"since 6.12 test_carrier_follows|slave carrier/operstate follow the master's admin state"
+	"test_carrier_from_peer|slave carrier follows the master's carrier"
+	"improvement test_carrier_dummy_down|a dummy master's admin down takes the slaves' carrier"
+	"test_mac_follows|master MAC change reaches every slave"
+	"test_mtu_follows|master MTU change reaches every slave, both ways"
+	"test_features_follow|master GSO off/on reaches the slave's features"
+	"test_master_moves|master moved to another netns: slave keeps working"
+	"test_master_netns_deleted|master's netns deleted: slaves elsewhere deleted"
+	"test_type_change_vetoed|master type change vetoed while slaves exist"
+)
+
+run_all_tests

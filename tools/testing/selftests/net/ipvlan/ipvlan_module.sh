@@ -16,11 +16,8 @@ require_root
 require_cmd ip modprobe
 
 setup() {
-	make_ns host
-	make_ns wire
-	make_ns ns0
-	make_ns ns1
-	make_wire "$host" eth0 "$wire" peer0
+	topo_wire
+	make_ns ns0 ns1
 	ip -n "$wire" addr add 192.0.2.254/24 dev peer0
 	ip -n "$host" link add link eth0 name ipvl0 type ipvlan mode l2
 	ip -n "$host" link add link eth0 name ipvl1 type ipvlan mode l2
@@ -35,9 +32,7 @@ setup() {
 }
 
 unload() {
-	local i
-
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		modprobe -r ipvlan 2>/dev/null && return 0
 		sleep 0.1
 	done
@@ -78,9 +73,7 @@ test_unload_under_traffic() {
 }
 
 test_reload() {
-	local i
-
-	for i in 1 2 3; do
+	for _ in 1 2 3; do
 		setup
 		unload
 		lib_cleanup
@@ -89,9 +82,11 @@ test_reload() {
 	ipvlan_loaded
 }
 
-ktap_plan 4
-run_test "ip link add loads the module" test_autoload
-run_test "module removal deletes slaves in every namespace" test_unload_with_slaves
-run_test "module removal under traffic" test_unload_under_traffic
-run_test "load, use and unload three times" test_reload
-ktap_finish
+ALL_TESTS=(
+	"test_autoload|ip link add loads the module"
+	"test_unload_with_slaves|module removal deletes slaves in every namespace"
+	"test_unload_under_traffic|module removal under traffic"
+	"test_reload|load, use and unload three times"
+)
+
+run_all_tests

@@ -15,16 +15,10 @@ cd "$(dirname "$0")"
 require_root
 require_cmd ip python3
 
-setup() {
-	make_ns host
-	make_ns wire
-	make_wire "$host" eth0 "$wire" peer0
-}
-
 test_good_values() {
 	local mode flags
 
-	setup
+	topo_wire
 	for mode in 0 1; do
 		for flags in 0 1 2; do
 			ipvlan_nl "$host" new --name s0 --link eth0 \
@@ -38,7 +32,7 @@ test_good_values() {
 test_bad_mode() {
 	local mode
 
-	setup
+	topo_wire
 	for mode in 3 4 0x100 0xffff; do
 		expect_errno "$host" EINVAL new --name s0 --link eth0 --mode $mode
 	done
@@ -48,7 +42,7 @@ test_bad_mode() {
 test_bad_flags() {
 	local flags
 
-	setup
+	topo_wire
 	for flags in 3 4 0x8 0x80 0x8000 0xffff; do
 		expect_errno "$host" EINVAL new --name s0 --link eth0 --mode 0 \
 			--flags $flags
@@ -57,7 +51,7 @@ test_bad_flags() {
 }
 
 test_bad_changelink() {
-	setup
+	topo_wire
 	ipvlan_nl "$host" new --name s0 --link eth0 --mode 0 >/dev/null
 	expect_errno "$host" EINVAL set --name s0 --mode 3
 	expect_errno "$host" EINVAL set --name s0 --flags 3
@@ -70,7 +64,7 @@ test_bad_changelink() {
 test_bad_values_explained() {
 	local out
 
-	setup
+	topo_wire
 	out=$(ipvlan_nl "$host" new --name s0 --link eth0 --mode 7) || true
 	echo "$out" | grep -q "mode" || fail "no message for mode 7: $out"
 	out=$(ipvlan_nl "$host" new --name s0 --link eth0 --flags 4) || true
@@ -81,10 +75,12 @@ test_bad_values_explained() {
 		fail "no message for flags 3: $out"
 }
 
-ktap_plan 5
-run_test "valid mode and flags values accepted" test_good_values
-run_test "mode >= 3 refused with EINVAL" test_bad_mode
-run_test "unknown flag bits or private|vepa refused with EINVAL" test_bad_flags
-run_test "changelink with bad values refused, port unchanged" test_bad_changelink
-run_improvement "bad values refused with an extack message" test_bad_values_explained
-ktap_finish
+ALL_TESTS=(
+	"test_good_values|valid mode and flags values accepted"
+	"test_bad_mode|mode >= 3 refused with EINVAL"
+	"test_bad_flags|unknown flag bits or private|vepa refused with EINVAL"
+	"test_bad_changelink|changelink with bad values refused, port unchanged"
+	"improvement test_bad_values_explained|bad values refused with an extack message"
+)
+
+run_all_tests

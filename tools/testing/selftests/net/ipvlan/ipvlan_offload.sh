@@ -11,7 +11,6 @@
 set -e
 cd "$(dirname "$0")"
 . ./lib.sh
-. ./topo.sh
 
 require_root
 require_cmd ip ethtool
@@ -58,7 +57,7 @@ test_features_inherited() {
 test_tcp_uses_gso() {
 	local big
 
-	require_tcp_tools || return 0
+	require_tcp_tools || skip "needs iperf3 and tcpdump"
 	topo_setup
 	topo_slaves l2
 	ip netns exec "$router" iperf3 -s -1 -D -B 192.0.2.254 >/dev/null
@@ -130,7 +129,7 @@ test_gso_deferred_to_master() {
 	master_without_tso
 	topo_slaves "$1"
 	n=$(stream_counts "$ns0" 192.0.2.254)
-	expect_gso "$1" $n
+	expect_gso "$1" "$n"
 }
 
 # A VXLAN tunnel in the slave's namespace: its TCP leaves the slave as
@@ -151,7 +150,7 @@ test_tunnel_gso() {
 	ip -n "$ns0" link set vx0 up
 	ip -n "$router" link set vx0 up
 	n=$(stream_counts "$ns0" 10.42.0.254)
-	expect_gso "VXLAN" $n
+	expect_gso "VXLAN" "$n"
 }
 
 require_tcp_tools() {
@@ -161,20 +160,16 @@ require_tcp_tools() {
 NS_TMP=$(mktemp -d)
 trap 'rm -rf "$NS_TMP"; lib_cleanup' EXIT
 
-ktap_plan 9
-run_test "ethtool -i: driver ipvlan" test_drvinfo
-run_improvement_before 6.12 "ethtool: link follows the master" test_link_settings
-run_test "ethtool: message level" test_msglevel
-run_test "offloads inherited, VLAN-challenged" test_features_inherited
-if require_tcp_tools; then
-	run_test "a TCP stream through an L2 slave leaves as GSO packets" test_tcp_uses_gso
-else
-	ktap_skip "a TCP stream through an L2 slave leaves as GSO packets" "needs iperf3 and tcpdump"
-fi
-run_test "a slave offers TSO and tunnel GSO over a master without them" test_features_deferred
-for mode in l2 l3; do
-	run_test "$mode: over a master without TSO, the master segments a slave's TCP" \
-		test_gso_deferred_to_master "$mode"
-done
-run_test "a VXLAN tunnel over a slave leaves it as GSO packets" test_tunnel_gso
-ktap_finish
+ALL_TESTS=(
+	"test_drvinfo|ethtool -i: driver ipvlan"
+	"since 6.12 test_link_settings|ethtool: link follows the master"
+	"test_msglevel|ethtool: message level"
+	"test_features_inherited|offloads inherited, VLAN-challenged"
+	"test_tcp_uses_gso|a TCP stream through an L2 slave leaves as GSO packets"
+	"test_features_deferred|a slave offers TSO and tunnel GSO over a master without them"
+	"test_gso_deferred_to_master l2|l2: over a master without TSO, the master segments a slave's TCP"
+	"test_gso_deferred_to_master l3|l3: over a master without TSO, the master segments a slave's TCP"
+	"test_tunnel_gso|a VXLAN tunnel over a slave leaves it as GSO packets"
+)
+
+run_all_tests

@@ -28,12 +28,6 @@ cd "$(dirname "$0")"
 require_root
 require_cmd ip ping python3
 
-setup() {
-	make_ns host
-	make_ns wire
-	make_wire "$host" eth0 "$wire" peer0
-}
-
 sysfs() {
 	ip netns exec "$1" cat "/sys/class/net/$2/$3"
 }
@@ -42,7 +36,7 @@ sysfs() {
 test_mac_change_refused() {
 	local mac
 
-	setup
+	topo_wire
 	ip -n "$host" link add link eth0 name s0 type ipvlan mode l2
 	mac=$(sysfs "$host" s0 address)
 	expect_error "Operation not supported|Error: " \
@@ -59,7 +53,7 @@ test_mac_change_refused() {
 
 # An MTU given at creation is the slave's MTU; the master's is untouched.
 test_mtu_at_create() {
-	setup
+	topo_wire
 	ip -n "$host" link add link eth0 name s0 mtu 1400 type ipvlan mode l2
 	expect_eq "s0 MTU" "$(sysfs "$host" s0 mtu)" 1400
 	expect_eq "eth0 MTU" "$(sysfs "$host" eth0 mtu)" 1500
@@ -83,14 +77,14 @@ has_n_link_locals() {
 test_distinct_ids() {
 	local i ids
 
-	setup
+	topo_wire
 	for i in 0 1 2; do
 		ip -n "$host" link add link eth0 name "s$i" type ipvlan mode l2
 		ip -n "$host" link set "s$i" up
 	done
 	ids=$(for i in 0 1 2; do sysfs "$host" "s$i" dev_id; done | sort -u)
-	expect_eq "distinct dev_ids ($(echo $ids))" "$(echo "$ids" | wc -l)" 3
-	echo "$ids" | grep -qx 0x0 && fail "a slave has dev_id 0x0: $(echo $ids)"
+	expect_eq "distinct dev_ids (${ids//$'\n'/ })" "$(echo "$ids" | wc -l)" 3
+	echo "$ids" | grep -qx 0x0 && fail "a slave has dev_id 0x0: ${ids//$'\n'/ }"
 	wait_for has_n_link_locals "$host" 3 ||
 		fail "link-local addresses: $(link_locals "$host" | tr '\n' ' ')"
 }
@@ -111,7 +105,7 @@ shows_master_netns() {
 test_create_in_netns() {
 	local ns0 ns1 idx
 
-	setup
+	topo_wire
 	make_ns ns0
 	make_ns ns1
 	ip -n "$wire" addr add 192.0.2.254/24 dev peer0
@@ -141,7 +135,7 @@ test_create_in_netns() {
 test_link_netns_shown() {
 	local ns0 idx
 
-	setup
+	topo_wire
 	make_ns ns0
 	idx=$(sysfs "$host" eth0 ifindex)
 	ip -n "$host" link add link eth0 name s0 type ipvlan mode l3
@@ -156,10 +150,12 @@ test_link_netns_shown() {
 		fail "s0 details: $(ip -n "$ns0" -d link show s0)"
 }
 
-ktap_plan 5
-run_test "slave MAC change refused (EOPNOTSUPP), MAC unchanged" test_mac_change_refused
-run_test "IFLA_MTU honoured at creation" test_mtu_at_create
-run_test "3 slaves: distinct dev_id and IPv6 link-local" test_distinct_ids
-run_test "slave created into another netns works, and after moves" test_create_in_netns
-run_test "ip -d link shows @ifN and link-netns for a slave elsewhere" test_link_netns_shown
-ktap_finish
+ALL_TESTS=(
+	"test_mac_change_refused|slave MAC change refused (EOPNOTSUPP), MAC unchanged"
+	"test_mtu_at_create|IFLA_MTU honoured at creation"
+	"test_distinct_ids|3 slaves: distinct dev_id and IPv6 link-local"
+	"test_create_in_netns|slave created into another netns works, and after moves"
+	"test_link_netns_shown|ip -d link shows @ifN and link-netns for a slave elsewhere"
+)
+
+run_all_tests

@@ -424,94 +424,100 @@ cleanup_all() {
 }
 
 on_exit() {
-	[ -z "${iperf_pid:-}" ] || kill "$iperf_pid" 2>/dev/null || true
 	cleanup_all
 	rm -rf "$STATE"
 }
 trap on_exit EXIT
 
-ktap_plan 4
-start=$(date +%s)
-setup
-echo "# setup: $NMASTERS masters x $NSLAVES slaves in $NNS namespaces in $(($(date +%s) - start)) s"
-if [ "$have_iperf" = 1 ]; then
-	ip netns exec "$W" iperf3 -s >/dev/null 2>&1 &
-	iperf_pid=$!
-else
-	echo "# iperf3 not installed: ping floods only"
-fi
+# The run's four steps, in order: each one checks what the chaos left.
+test_chaos() {
+	local start rc=0 pids=() id=0 workers w p f total iperf_pid=
 
-DEADLINE=$(($(date +%s) + DURATION))
-pids=()
-id=0
-workers=(slaves slaves addrs addrs addrs updown mode move move master_move
-	 ns_del master_del module ping ping6 bcast mcast)
-if [ -d /proc/net/pktgen ]; then
-	workers+=(pktgen)
-else
-	echo "# no pktgen (CONFIG_NET_PKTGEN): no injected traffic"
-fi
-[ "$have_iperf" = 1 ] && workers+=(iperf)
-for w in "${workers[@]}"; do
-	id=$((id + 1))
-	worker "$w" "$id" &
-	pids+=($!)
-done
-rc=0
-for p in "${pids[@]}"; do
-	wait "$p" || rc=1
-done
-[ -z "${iperf_pid:-}" ] || kill "$iperf_pid" 2>/dev/null || true
-wait 2>/dev/null || true
-echo "# seed $SEED, $DURATION s of chaos, ${#workers[@]} workers:"
-cat "$STATE"/count.* 2>/dev/null | sort | uniq -c |
-	awk '{ printf "#   %-12s %-8s %d\n", $2, $3, $1 }'
-# what a worker that never succeeded last said
-for f in "$STATE"/out.*; do
-	w=${f##*/out.}
-	grep -qsE "^$w (ok|clean)$" "$STATE"/count.* && continue
-	echo "# $w never succeeded; it last said:"
-	tail -n 3 "$f" | sed 's/^/#     /'
-done
-sed 's/^/# /' "$STATE/out.module" 2>/dev/null || true
-total=$(cat "$STATE"/count.* 2>/dev/null | wc -l)
-echo "# $total operations; slaves now: $(for ns in $(all_ns); do
-	ip -n "$ns" -o link show type ipvlan 2>/dev/null; done | wc -l)"
-if [ "$rc" -eq 0 ] && [ "$total" -gt 0 ]; then
-	ktap_ok stress_chaos
-else
-	ktap_not_ok stress_chaos
-fi
+	start=$(date +%s)
+	setup
+	echo "# setup: $NMASTERS masters x $NSLAVES slaves in $NNS namespaces in $(($(date +%s) - start)) s"
+	if [ "$have_iperf" = 1 ]; then
+		ip netns exec "$W" iperf3 -s >/dev/null 2>&1 &
+		iperf_pid=$!
+	else
+		echo "# iperf3 not installed: ping floods only"
+	fi
 
-if out=$(check_unique); then
-	ktap_ok stress_addresses_unique
-else
-	echo "$out" | head -20 | sed 's/^/# /'
-	ktap_not_ok stress_addresses_unique
-fi
+	DEADLINE=$(($(date +%s) + DURATION))
+	workers=(slaves slaves addrs addrs addrs updown mode move move master_move
+		 ns_del master_del module ping ping6 bcast mcast)
+	if [ -d /proc/net/pktgen ]; then
+		workers+=(pktgen)
+	else
+		echo "# no pktgen (CONFIG_NET_PKTGEN): no injected traffic"
+	fi
+	[ "$have_iperf" = 1 ] && workers+=(iperf)
+	for w in "${workers[@]}"; do
+		id=$((id + 1))
+		worker "$w" "$id" &
+		pids+=($!)
+	done
+	for p in "${pids[@]}"; do
+		wait "$p" || rc=1
+	done
+	[ -z "$iperf_pid" ] || kill "$iperf_pid" 2>/dev/null || true
+	wait 2>/dev/null || true
+	echo "# seed $SEED, $DURATION s of chaos, ${#workers[@]} workers:"
+	cat "$STATE"/count.* 2>/dev/null | sort | uniq -c |
+		awk '{ printf "#   %-12s %-8s %d\n", $2, $3, $1 }'
+	# what a worker that never succeeded last said
+	for f in "$STATE"/out.*; do
+		w=${f##*/out.}
+		grep -qsE "^$w (ok|clean)$" "$STATE"/count.* && continue
+		echo "# $w never succeeded; it last said:"
+		tail -n 3 "$f" | sed 's/^/#     /'
+	done
+	sed 's/^/# /' "$STATE/out.module" 2>/dev/null || true
+	total=$(cat "$STATE"/count.* 2>/dev/null | wc -l)
+	echo "# $total operations; slaves now: $(for ns in $(all_ns); do
+		ip -n "$ns" -o link show type ipvlan 2>/dev/null; done | wc -l)"
+	[ "$rc" -eq 0 ] || fail "a worker failed"
+	[ "$total" -gt 0 ] || fail "no operation completed"
+}
+
+test_addresses_unique() {
+	local out
+
+	out=$(check_unique) || fail "$(echo "$out" | head -20)"
+}
 
 # everything goes: namespaces (with their slaves), then the module
-cleanup_all
-left=""
-for ns in $(all_ns); do
-	[ -e "/run/netns/$ns" ] && left="$left $ns"
-done
-[ -z "$(ip -o link show type ipvlan)" ] || left="$left ipvlan-links-in-init-ns"
-if [ -z "$left" ]; then
-	ktap_ok stress_all_gone
-else
-	echo "# left behind:$left"
-	ktap_not_ok stress_all_gone
-fi
+test_all_gone() {
+	local ns left=""
 
-rmmod ipvtap 2>/dev/null || true
-if wait_for bash -c '[ -z "$(awk '\''$1 == "ipvlan" { print $3 }'\'' /proc/modules)" ] ||
-		     [ "$(awk '\''$1 == "ipvlan" { print $3 }'\'' /proc/modules)" = 0 ]' &&
-   modprobe -r ipvlan && modprobe ipvlan && modprobe -r ipvlan; then
-	ktap_ok stress_module_unloads
-else
-	echo "# ipvlan refcount: $(ipvlan_refs)"
-	ktap_not_ok stress_module_unloads
-fi
-echo "# stress took $(($(date +%s) - start)) s"
-ktap_finish
+	cleanup_all
+	for ns in $(all_ns); do
+		[ -e "/run/netns/$ns" ] && left="$left $ns"
+	done
+	[ -z "$(ip -o link show type ipvlan)" ] || left="$left ipvlan-links-in-init-ns"
+	[ -z "$left" ] || fail "left behind:$left"
+}
+
+ipvlan_unused() {
+	local refs
+
+	refs=$(awk '$1 == "ipvlan" { print $3 }' /proc/modules)
+	[ -z "$refs" ] || [ "$refs" = 0 ]
+}
+
+test_module_unloads() {
+	rmmod ipvtap 2>/dev/null || true
+	wait_for ipvlan_unused || fail "ipvlan refcount: $(ipvlan_refs)"
+	modprobe -r ipvlan
+	modprobe ipvlan
+	modprobe -r ipvlan
+}
+
+ALL_TESTS=(
+	"test_chaos|$DURATION s of chaos: every worker ran and none failed"
+	"test_addresses_unique|after the chaos, no address is held by two slaves"
+	"test_all_gone|the namespaces deleted, no slave is left"
+	"test_module_unloads|ipvlan unloads, loads and unloads again"
+)
+
+run_all_tests

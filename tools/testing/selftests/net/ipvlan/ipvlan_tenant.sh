@@ -51,10 +51,8 @@ addr6() {
 tenant_setup() {
 	local mode=$1 flag=${2:-bridge}
 
-	make_ns host
-	make_ns wire
+	topo_wire
 	make_ns sib
-	make_wire "$host" eth0 "$wire" peer0
 	ip -n "$host" addr add 192.0.2.1/24 dev eth0
 	ip -n "$host" addr add 2001:db8:1::1/64 dev eth0 nodad
 	ip -n "$wire" addr add 192.0.2.254/24 dev peer0
@@ -413,24 +411,20 @@ test_private_sibling() {
 	fi
 }
 
-ktap_plan 13
-run_test "a newlink through the tenant's slave: EPERM, port unchanged, nothing created" \
-	test_newlink_through_slave
-run_test "a changelink from the tenant: EPERM, port unchanged" \
-	test_changelink_from_tenant
-run_test "a MAC change on the tenant's slave: EOPNOTSUPP" test_mac_change
-run_test "the tenant's MTU change stays on its slave" test_mtu_change
-run_test "the slave as bridge port or macvlan lower: EINVAL" test_enslave
-run_test "control: the tenant's raw frames from the shared MAC reach the wire" \
-	test_raw_control
-run_improvement "frames with a foreign source MAC or a VLAN tag are dropped and counted" \
-	test_raw_identity
-run_improvement "a forged ARP reply (foreign sender MAC) does not leave" test_forged_arp
-run_improvement "a router advertisement from a slave does not leave" test_forged_ra
-run_test "L3/L3S: a slave's multicast and broadcast never reach the wire" \
-	test_l3_no_multicast_out
-run_test "claiming a sibling's address: EADDRINUSE, the sibling keeps its traffic" \
-	test_claim_sibling_address
-run_improvement "claiming the master's own address: EADDRINUSE" test_claim_host_address
-run_test "private: the sibling hears nothing of the tenant" test_private_sibling
-ktap_finish
+ALL_TESTS=(
+	"test_newlink_through_slave|a newlink through the tenant's slave: EPERM, port unchanged, nothing created"
+	"test_changelink_from_tenant|a changelink from the tenant: EPERM, port unchanged"
+	"test_mac_change|a MAC change on the tenant's slave: EOPNOTSUPP"
+	"test_mtu_change|the tenant's MTU change stays on its slave"
+	"test_enslave|the slave as bridge port or macvlan lower: EINVAL"
+	"test_raw_control|control: the tenant's raw frames from the shared MAC reach the wire"
+	"improvement test_raw_identity|frames with a foreign source MAC or a VLAN tag are dropped and counted"
+	"improvement test_forged_arp|a forged ARP reply (foreign sender MAC) does not leave"
+	"improvement test_forged_ra|a router advertisement from a slave does not leave"
+	"test_l3_no_multicast_out|L3/L3S: a slave's multicast and broadcast never reach the wire"
+	"test_claim_sibling_address|claiming a sibling's address: EADDRINUSE, the sibling keeps its traffic"
+	"improvement test_claim_host_address|claiming the master's own address: EADDRINUSE"
+	"test_private_sibling|private: the sibling hears nothing of the tenant"
+)
+
+run_all_tests

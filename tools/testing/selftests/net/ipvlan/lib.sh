@@ -1,54 +1,63 @@
 # SPDX-License-Identifier: GPL-2.0
 # shellcheck shell=bash
 #
-# Shared helpers for the ipvlan selftests: KTAP output, unique namespaces
-# cleaned up on exit, and assertions that say what they saw.
+# Shared helpers for the ipvlan selftests, over the kernel's own: a script
+# lists its tests in ALL_TESTS, one "function|sentence" each, and ends
+# with run_all_tests.  Each test runs in its own subshell with errexit,
+# makes its namespaces with make_ns, and fails with what it saw against
+# what it expected (fail, expect_eq, expect_error...).
 #
-# IPVLAN=stock marks a run against Linux's own ipvlan.ko; a test of one of
-# this project's improvements calls improvement() to skip itself there, and
-# one of what Linux's ipvlan learned only after an older kernel we support
-# uses run_improvement_before.
+# IPVLAN=stock marks a run against Linux's own ipvlan.ko: an entry
+# "improvement fn|..." is one of this project's improvements and skipped
+# there, "since X.Y fn|..." what Linux's ipvlan learned in X.Y, skipped on
+# older stock modules.
 
-KSFT_PASS=0
-KSFT_FAIL=1
-KSFT_SKIP=4
-
-IPVLAN=${IPVLAN:-ours}
+# The kernel's own helpers: net/lib.sh (setup_ns, cleanup_ns, busywait...)
+# and kselftest/ktap_helpers.sh (KTAP output and its totals).  In a kernel
+# tree they sit beside this directory; out of tree, in the unpacked Linux
+# source the harness builds its kernels from (build/linux-source-*), the
+# newest first.  KSFT_DIR names another tools/testing/selftests.
 IPVLAN_SELFTESTS=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
-ktap_n=0
-ktap_fail=0
-ktap_plan=0
-NS_LIST=()
-CONTAINERS=()
+ksft_dir() {
+	local top=$IPVLAN_SELFTESTS/../../../../..
+	local d
 
-ktap_plan() {
-	ktap_plan=$1
+	for d in "${KSFT_DIR:-}" "$IPVLAN_SELFTESTS/../.." \
+		 $(printf '%s\n' "${BUILD:-$top/build}"/linux-source-*/tools/testing/selftests |
+		   sort -rV); do
+		if [ -f "$d/net/lib.sh" ] && [ -f "$d/kselftest/ktap_helpers.sh" ] &&
+		   grep -q '^setup_ns()' "$d/net/lib.sh"; then
+			echo "$d"
+			return 0
+		fi
+	done
+	return 1
+}
+
+if ! KSFT_DIR=$(ksft_dir); then
 	echo "TAP version 13"
-	echo "1..$1"
-}
+	echo "1..0 # SKIP needs the kernel's net/lib.sh and ktap_helpers.sh: make kernel unpacks them"
+	exit 4
+fi
+# shellcheck source=/dev/null
+. "$KSFT_DIR/net/lib.sh"
+# shellcheck source=/dev/null
+. "$KSFT_DIR/kselftest/ktap_helpers.sh"
+# shellcheck source=topo.sh
+. "$IPVLAN_SELFTESTS/topo.sh"
 
-ktap_ok() {
-	ktap_n=$((ktap_n + 1))
-	echo "ok $ktap_n $*"
-}
-
-ktap_not_ok() {
-	ktap_n=$((ktap_n + 1))
-	ktap_fail=$((ktap_fail + 1))
-	echo "not ok $ktap_n $*"
-}
-
-ktap_skip() {
-	ktap_n=$((ktap_n + 1))
-	echo "ok $ktap_n $1 # SKIP ${2:-}"
-}
+IPVLAN=${IPVLAN:-ours}
+CONTAINERS=()
+# The namespaces the topologies name; make_ns sets them in each test.
+# shellcheck disable=SC2034
+host="" wire="" router="" far="" ns0="" ns1="" ns2="" ns3="" sib="" other=""
 
 # Skip the whole script (exit 4) when something it needs is missing.
 skip_all() {
-	echo "TAP version 13"
-	echo "1..0 # SKIP $*"
-	exit $KSFT_SKIP
+	ktap_print_header
+	ktap_skip_all "$*"
+	exit "$KSFT_SKIP"
 }
 
 require_root() {
@@ -63,51 +72,67 @@ require_cmd() {
 	done
 }
 
-# Namespaces named uniquely, all deleted on exit.
+# make_ns VAR...: the kernel's setup_ns (a unique name in each VAR,
+# deleted when the test ends), each namespace tuned for traffic tests.
 make_ns() {
-	local var=$1
-	local name
+	local var
 
-	name="ipvl-$var-$(mktemp -u XXXXXX)"
-	ip netns add "$name"
-	ip -n "$name" link set lo up
-	ns_tune "$name"
-	NS_LIST+=("$name")
-	printf -v "$var" '%s' "$name"
+	setup_ns "$@"
+	for var in "$@"; do
+		ns_tune "${!var}"
+	done
 }
 
 lib_cleanup() {
-	local ns pid
+	local pid
 
 	for pid in "${CONTAINERS[@]}"; do
 		kill "$pid" 2>/dev/null || true
 		wait "$pid" 2>/dev/null || true
 	done
 	CONTAINERS=()
-	for ns in "${NS_LIST[@]}"; do
-		ip netns del "$ns" 2>/dev/null || true
-	done
-	NS_LIST=()
+	cleanup_all_ns >/dev/null
+}
+
+# A test that cannot run here ends itself with skip REASON.
+skip() {
+	echo "$*"
+	exit "$KSFT_SKIP"
 }
 
 # Run one test function in a subshell with errexit: any failing command
-# fails the test.  Namespaces it makes are deleted when it ends.
+# fails the test, exit 4 (skip) skips it, and its lines that start with
+# "# " (figures) are printed when it passes.  Namespaces and containers it
+# makes are gone when it ends.
 run_test() {
 	local name=$1
 	local out rc start=$SECONDS
 
 	shift
 	set +e
+	# shellcheck disable=SC2030,SC2034 # the test's own, in its subshell
 	out=$(NS_LIST=(); CONTAINERS=(); trap lib_cleanup EXIT; set -e; "$@" 2>&1)
 	rc=$?
 	set -e
-	if [ "$rc" -eq 0 ]; then
-		[ -n "${VERBOSE:-}" ] && [ -n "$out" ] && echo "$out" | sed 's/^/# /'
-		ktap_ok "$name"
-	else
+	case "$rc" in
+	0)
+		# what a passing test has to say: its "# " lines, or all
+		if [ -n "${VERBOSE:-}" ]; then
+			[ -z "$out" ] || echo "# ${out//$'\n'/$'\n'# }"
+		else
+			echo "$out" | grep '^# ' || true
+		fi
+		ktap_test_pass "$name"
+		;;
+	"$KSFT_SKIP")
+		echo "$out" | tail -n 1 | sed 's/^/# skipped: /'
+		ktap_test_skip "$name"
+		;;
+	*)
 		echo "$out" | tail -n 20 | sed 's/^/# /'
-		ktap_not_ok "$name"
-	fi
+		ktap_test_fail "$name"
+		;;
+	esac
 	echo "# in $((SECONDS - start)) s"
 	return 0
 }
@@ -115,16 +140,6 @@ run_test() {
 # A behaviour where this project deliberately differs from stock.
 improvement() {
 	[ "$IPVLAN" != stock ]
-}
-
-run_improvement() {
-	local name=$1
-
-	if ! improvement; then
-		ktap_skip "$name" "improvement over stock ipvlan"
-		return
-	fi
-	run_test "$@"
 }
 
 # kernel_before X.Y: is the running kernel older than Linux X.Y?
@@ -136,28 +151,47 @@ kernel_before() {
 		[ "$(printf '%s\n%s\n' "$have" "$want" | sort -V | head -n 1)" = "$have" ]
 }
 
-# run_improvement_before X.Y name fn...: a check that Linux's own ipvlan
-# passes from X.Y on (what it learned between 6.1 and X.Y); older stock
-# modules skip it.
-run_improvement_before() {
-	local version=$1 name=$2
+# run_entry "[improvement|since X.Y] fn [args]|sentence": one ALL_TESTS
+# entry.  An improvement is skipped on stock; "since X.Y" marks what Linux's
+# own ipvlan learned in X.Y, skipped on older stock modules.
+run_entry() {
+	local name=${1#*|}
+	local -a spec
 
-	if ! improvement && kernel_before "$version"; then
-		ktap_skip "$name" "improvement over stock ipvlan before Linux $version"
-		return
-	fi
-	shift
-	run_test "$@"
+	read -r -a spec <<<"${1%%|*}"
+	case "${spec[0]}" in
+	improvement)
+		if ! improvement; then
+			echo "# skipped: an improvement over stock ipvlan"
+			ktap_test_skip "$name"
+			return
+		fi
+		spec=("${spec[@]:1}")
+		;;
+	since)
+		if ! improvement && kernel_before "${spec[1]}"; then
+			echo "# skipped: stock ipvlan has it since Linux ${spec[1]}"
+			ktap_test_skip "$name"
+			return
+		fi
+		spec=("${spec[@]:2}")
+		;;
+	esac
+	run_test "$name" "${spec[@]}"
 }
 
-ktap_finish() {
+# run_all_tests: every entry of the script's ALL_TESTS, in order, as KTAP
+# with the plan counted from the list; exits with the kselftest status.
+run_all_tests() {
+	local entry
+
+	ktap_print_header
+	ktap_set_plan "${#ALL_TESTS[@]}"
+	for entry in "${ALL_TESTS[@]}"; do
+		run_entry "$entry"
+	done
 	lib_cleanup
-	if [ "$ktap_n" -ne "$ktap_plan" ]; then
-		echo "# planned $ktap_plan tests, ran $ktap_n"
-		exit $KSFT_FAIL
-	fi
-	[ "$ktap_fail" -eq 0 ] && exit $KSFT_PASS
-	exit $KSFT_FAIL
+	ktap_finished
 }
 
 fail() {
@@ -273,6 +307,7 @@ responders() {
 container() {
 	unshare --user --map-root-user --net sleep 300 >/dev/null 2>&1 &
 	cpid=$!
+	# shellcheck disable=SC2031 # in the test's subshell, as run_test
 	CONTAINERS+=("$cpid")
 	wait_for in_own_userns "$cpid"
 }

@@ -6,16 +6,12 @@
 
 cd "$(dirname "$0")" || exit 1
 
+# the Makefile's TEST_PROGS, the one list of the tests, in order
 tests=("$@")
 if [ ${#tests[@]} -eq 0 ]; then
-	tests=(ipvlan_basic.sh ipvlan_netlink.sh ipvlan_addresses.sh
-	       ipvlan_traffic.sh ipvlan_multicast.sh ipvlan_l3s.sh ipvlan_ipvtap.sh
-	       ipvlan_offload.sh ipvlan_bond.sh ipvlan_master.sh ipvlan_slave.sh
-	       ipvlan_flags.sh ipvlan_changelink.sh ipvlan_tenant.sh ipvlan_stats.sh
-	       ipvlan_drops.sh
-	       ipvlan_module.sh ipvlan_fuzz.sh ipvlan_nl_fuzz.py
-	       ipvlan_regress.sh ipvlan_stress.sh
-	       ipvlan_json.sh ipvlan_pyroute2.sh ipvlan_cni.sh)
+	mapfile -t tests < <(sed -n '/^TEST_PROGS :=/,/^# end of TEST_PROGS/{
+		s/^[[:space:]]*\([^[:space:]]*\.\(sh\|py\)\) \\$/\1/p; }' Makefile)
+	[ ${#tests[@]} -gt 0 ] || { echo "no TEST_PROGS in Makefile" >&2; exit 1; }
 fi
 
 passed=0

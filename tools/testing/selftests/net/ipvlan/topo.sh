@@ -1,6 +1,22 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash
+# The namespace variables are lib.sh's, set by make_ns:
+# shellcheck disable=SC2154
 #
-# The HOWTO's topology, shared by the traffic tests and "make demo":
+# The named topologies the tests build on; lib.sh sources this file.
+#
+# topo_wire: a master and the wire behind it, nothing else.
+#
+#   +----- host -----+        +----- wire -----+
+#   |      eth0  ==================  peer0     |
+#   +----------------+  veth  +----------------+
+#
+# topo_wire_routed: topo_wire with the host on 192.0.2.1 and 2001:db8:1::1,
+# the wire on .254/::254 routing the L3 slaves' prefixes (198.51.100.0/24,
+# 2001:db8:2::/64) via the host, and the host's default routes via the wire.
+#
+# topo_setup and topo_slaves: the HOWTO's topology, shared by the traffic
+# tests and "make demo":
 #
 #   +---- ns0 ----+  +---- ns1 ----+
 #   |    ipvl0    |  |    ipvl1    |       +------- far -------+
@@ -15,6 +31,23 @@
 # L2 slaves sit on the wire's subnet (192.0.2.0/24, 2001:db8:1::/64).
 # L3 slaves are routed by the host: they get 198.51.100.0/24 and
 # 2001:db8:2::/64, which the router reaches via the host's 192.0.2.1.
+
+topo_wire() {
+	make_ns host wire
+	make_wire "$host" eth0 "$wire" peer0
+}
+
+topo_wire_routed() {
+	topo_wire
+	ip -n "$host" addr add 192.0.2.1/24 dev eth0
+	ip -n "$host" addr add 2001:db8:1::1/64 dev eth0 nodad
+	ip -n "$wire" addr add 192.0.2.254/24 dev peer0
+	ip -n "$wire" addr add 2001:db8:1::254/64 dev peer0 nodad
+	ip -n "$wire" route add 198.51.100.0/24 via 192.0.2.1
+	ip -n "$wire" route add 2001:db8:2::/64 via 2001:db8:1::1
+	ip -n "$host" route add default via 192.0.2.254
+	ip -n "$host" route add default via 2001:db8:1::254
+}
 
 # Addresses of ns0/ns1's slaves in each mode.
 topo_addr4() {

@@ -3,7 +3,8 @@
 #
 # Boot the project's UML kernel with the host's filesystem as root, install
 # the chosen ipvlan.ko in a private /lib/modules inside it, run a command
-# there, and fail on its exit code or on any kernel report.
+# there (init.sh is the VM's init), and fail on its exit code or on any
+# kernel report.
 #
 #   vm.sh [--ipvlan ours|stock] [--flavor debug|perf] [--timeout S] -- cmd...
 #
@@ -13,8 +14,9 @@
 # run side by side.
 #
 # Inside, the command finds: IPVLAN (ours|stock), IPVLAN_KO (the module's
-# path), IPVLAN_OURS_DIR and IPVLAN_STOCK_DIR (both builds, for benchmarks
-# that swap them) and the modules installed so that "modprobe ipvlan" and
+# path), IPVLAN_TOP (the repository), IPVLAN_KDIR (the kernel's build),
+# IPVLAN_OURS_DIR and IPVLAN_STOCK_DIR (both builds, for benchmarks that
+# swap them) and the modules installed so that "modprobe ipvlan" and
 # "ip link add ... type ipvlan" load the chosen one.
 
 set -euo pipefail
@@ -93,76 +95,27 @@ depmod -b "$run" "$kver"
 # /lib/modules is where modprobe looks: it must exist to be mounted over.
 [ -d /lib/modules ] || mkdir -p /lib/modules
 
-cat >"$run/init" <<EOF
-#!/bin/bash
-export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
-export HOME=/root TERM=dumb IPVLAN=$ipvlan IPVLAN_KO=$mods/extra/ipvlan.ko
-export IPVLAN_TOP=$top IPVLAN_KDIR=$kdir
-export IPVLAN_OURS_DIR=$ours_dir IPVLAN_STOCK_DIR=$stock_dir
-mount -t proc proc /proc
-mount -t sysfs sysfs /sys
-mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
-mount -t tmpfs tmpfs /run
-mount -t devtmpfs devtmpfs /dev 2>/dev/null
-ln -sf /proc/self/fd /dev/fd
-mount --bind $run/lib/modules /lib/modules
-ip link set lo up
-# kmemleak's reports name the jiffies of each allocation: those made before
-# the command are the boot's, not the command's (6.1 UML reports a few
-# radix and maple tree nodes of the boot's page cache and exec).
-grep -m1 '^jiffies:' /proc/timer_list | cut -d' ' -f2 > $run/jiffies
-cd $top
-rc=0
-( $(printf '%q ' "$@") ) || rc=\$?
-echo "vm: command exited with \$rc"
-# Each step after the command is bounded and named, so that a stall shows
-# where it is.  A kmemleak scan stops at a signal; one that does not end
-# fails the run, as a leak would: its result is not known.  Past two
-# minutes, a watchdog logs the blocked tasks and keeps the kernel log, so
-# that a VM stopped from outside still leaves its evidence.
-step() { echo "vm: [\$(cut -d' ' -f1 /proc/uptime)] \$*"; }
-(
-	sleep 120
-	while :; do
-		step "teardown still running: blocked tasks in the kernel log"
-		echo w > /proc/sysrq-trigger
-		dmesg > $run/dmesg.stall
-		sleep 120
-	done
-) &
-watchdog=\$!
-step "unloading ipvtap, ipvlan"
-# rmmod, not modprobe -r: tap stays loaded, so that kmemleak names its
-# frames rather than printing the bare addresses of an unloaded module
-timeout 300 rmmod ipvtap ipvlan 2>/dev/null
-[ \$? -ne 124 ] || step "rmmod ipvtap ipvlan timed out after 300 s"
-if [ -w /sys/kernel/debug/kmemleak ]; then
-	: > $run/kmemleak.cut
-	for scan in 1 2; do
-		[ \$scan = 1 ] || sleep 6
-		step "kmemleak scan \$scan"
-		timeout 300 sh -c 'echo scan > /sys/kernel/debug/kmemleak' ||
-			echo "kmemleak scan \$scan did not end in 300 s" >> $run/kmemleak.cut
-	done
-	cat $run/kmemleak.cut /sys/kernel/debug/kmemleak > $run/kmemleak
-fi
-kill \$watchdog 2>/dev/null
-step "teardown done"
-dmesg > $run/dmesg
-echo \$rc > $run/rc
-sync
-echo o > /proc/sysrq-trigger
-sleep 10
-EOF
-chmod +x "$run/init"
+# The command, for init.sh: its words, each ended by a NUL.
+printf '%s\0' "$@" >"$run/cmd"
+
+# init.sh's environment: the kernel hands init the command line's
+# NAME=value words, which therefore hold no space.
+vm_env=(IPVLAN_RUN="$run" IPVLAN="$ipvlan" IPVLAN_KO="$mods/extra/ipvlan.ko"
+	IPVLAN_TOP="$top" IPVLAN_KDIR="$kdir"
+	IPVLAN_OURS_DIR="$ours_dir" IPVLAN_STOCK_DIR="$stock_dir")
+for v in "${vm_env[@]}"; do
+	case "$v" in
+	*[[:space:]]*) log "a path with a space cannot reach the VM: $v"; exit 1 ;;
+	esac
+done
 
 log "booting $kver ($flavor) with $ipvlan ipvlan.ko"
 start=$(date +%s)
 set +e
 timeout --foreground -k 10 "$timeout" "$kdir/linux" mem=1G \
-	rootfstype=hostfs rootflags=/ rw init="$run/init" \
+	rootfstype=hostfs rootflags=/ rw init="$here/init.sh" \
 	bonding.max_bonds=0 dummy.numdummies=0 \
-	con=null con0=null,fd:1 quiet </dev/null
+	con=null con0=null,fd:1 quiet "${vm_env[@]}" </dev/null
 boot_rc=$?
 set -e
 log "VM ran for $(($(date +%s) - start))s"
@@ -189,32 +142,10 @@ splat+='refcount_t:|ref_tracker|leaked|INFO: task .* blocked|'
 splat+='soft lockup|unregister_netdevice: waiting|general protection'
 
 # Linux 6.1's UML reports bugs of its own in every boot, whatever the
-# driver; they are gone in 6.12, where every report counts.  On 6.1:
-# - force_flush_all() (arch/um, on fork) walks the maple tree outside RCU:
-#   "suspicious RCU usage" at lib/maple_tree.c, once per call site; exactly
-#   this report is dropped;
-# - a page fault taken in a hard interrupt (a lazily mapped vmalloc page)
-#   re-enables interrupts in the fault's signal handler (arch/um/os-Linux/
-#   signal.c): lockdep's "DEBUG_LOCKS_WARN_ON(lockdep_hardirq_context())",
-#   whose stack UML cannot print from its signal stack ("Received SIGSEGV
-#   in SIGSEGV handler").  Seen once, in the teardown's rmmod; ipvlan runs
-#   no code in hard interrupt context.  Exactly this report is dropped, and
-#   lockdep is off for the rest of that boot;
-# - kmemleak reports objects that are not leaked: a boot that runs
-#   "modprobe dummy" alone reports fork's vmalloc'd stacks, a module's
-#   vmalloc area, and nodes of the page cache, mm and kernfs trees; a run
-#   of the tests adds netns objects (loopback's addresses,
-#   netlink sockets' netns trackers, a dying netns's notifications), and
-#   now and then what the core allocated for ipvlan: the adjacencies and
-#   reference trackers of netdev_upper_dev_link(), tap's major_info.  An
-#   object counts there only if ipvlan or ipvtap allocated it itself: the
-#   first frame after the allocator's (slab, kmemleak, skb_clone and the
-#   like) names them, or is a bare address, which is what a frame of a
-#   module unloaded since prints as (the run unloads only these two).
-#   What the core allocates for us and we fail to release keeps a
-#   reference to a device, which ref_tracker ("leaked reference") and
-#   "unregister_netdevice: waiting" report on every kernel.  On 6.12,
-#   where the driver's code is the same, every object counts.
+# driver: known-6.1.awk marks those of the kernel log, kmemleak.awk those
+# of kmemleak's report, and the objects allocated before the command.
+# kmemleak.awk's frames: those of ipvlan and ipvtap, or a bare address (a
+# module unloaded since); those of the allocators.
 frame='^ +\\[<[0-9a-f]+>\\] '
 ours_frames="$frame(ipvlan|ipvtap)_|\\[(ipvlan|ipvtap)\\]$|${frame}0x[0-9a-f]+$"
 alloc_frames="$frame(save_stack_trace|stack_trace_save|set_track_prepare|"
@@ -222,72 +153,21 @@ alloc_frames+="_*create_object|kmemleak_[a-z_]+|slab_post_alloc_hook|_*kmem_cach
 alloc_frames+="[a-z_]+|_*kmalloc[a-z_]*|kvmalloc[a-z_]*|_*vmalloc[a-z_]*|"
 alloc_frames+="_*alloc_pages[a-z_]*|_*alloc_skb|skb_clone|_*pskb_copy[a-z_]*|"
 alloc_frames+="skb_copy[a-z_]*|_*netdev_alloc_skb|pskb_expand_head)[.+]"
+
 known_6_1() {
-	case "$kver" in 6.1.*) ;; *) cat "$1"; return ;; esac
-	awk '
-	{ line[NR] = $0 }
-	# within the lines after line i: does any match re?
-	function ahead(i, len, re, j) {
-		for (j = i + 1; j <= i + len && j <= NR; j++)
-			if (line[j] ~ re)
-				return 1
-		return 0
-	}
-	END {
-		for (i = 1; i <= NR; i++) {
-			# only the header line of the RCU report: it alone is
-			# what the splat patterns match there
-			if (line[i] ~ /WARNING: suspicious RCU usage/ &&
-			    ahead(i, 4, "lib/maple_tree\\.c:[0-9]+ suspicious rcu_dereference") &&
-			    ahead(i, 60, "force_flush_all"))
-				known[i] = 1
-		}
-		for (i = 1; i <= NR; i++) {
-			if (line[i] ~ /WARNING: .* lockdep_hardirqs_on_prepare/ &&
-			    ahead(i, 2, "DEBUG_LOCKS_WARN_ON\\(lockdep_hardirq_context\\(\\)\\)") &&
-			    ahead(i, 6, "Received SIGSEGV in SIGSEGV handler"))
-				known[i] = 1
-		}
-		for (i = 1; i <= NR; i++)
-			print (known[i] ? "known 6.1 report: " : "") line[i]
-	}' "$1"
+	case "$kver" in
+	6.1.*) awk -f "$here/known-6.1.awk" "$1" ;;
+	*) cat "$1" ;;
+	esac
 }
 
-# Marks the kmemleak objects that do not count: those allocated before the
-# command started, and on 6.1 those no frame of ours allocated (see above).
 kmemleak_mark() {
 	local start is_6_1=0
 
 	start=$(cat "$run/jiffies" 2>/dev/null || echo 0)
 	case "$kver" in 6.1.*) is_6_1=1 ;; esac
 	awk -v start="${start:-0}" -v is_6_1=$is_6_1 -v ours="$ours_frames" \
-	    -v alloc="$alloc_frames" '
-	{ line[NR] = $0 }
-	END {
-		for (i = 1; i <= NR; i++) {
-			if (line[i] !~ /^unreferenced object/) {
-				print mark line[i]
-				continue
-			}
-			# the object: its header, then "comm ..., jiffies N",
-			# then its hex dump and backtrace, whose first frame
-			# after the allocator frames is the one that counts
-			for (j = i + 1; j <= NR && line[j] !~ /^unreferenced object/; j++) {
-				if (line[j] !~ /^ +\[</ || line[j] ~ alloc)
-					continue
-				by_us = line[j] ~ ours
-				break
-			}
-			n = split(line[i + 1], f, " ")
-			mark = ""
-			if (f[n - 1] == "jiffies" && f[n] + 0 < start + 0)
-				mark = "before the command: "
-			else if (is_6_1 && !by_us)
-				mark = "known 6.1 report: "
-			by_us = 0
-			print mark line[i]
-		}
-	}' "$1"
+	    -v alloc="$alloc_frames" -f "$here/kmemleak.awk" "$1"
 }
 
 # One log per kernel, driver and VM_LOG_TAG: CI runs VMs side by side.

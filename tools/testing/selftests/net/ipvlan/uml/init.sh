@@ -1,0 +1,130 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The init of the VM that vm.sh boots, in the order of main() below: mount
+# the filesystems, run the command, unload ipvtap and ipvlan, scan for
+# leaks, power off.
+#
+# The kernel hands init the command line's "NAME=value" words as its
+# environment: vm.sh sets IPVLAN_RUN, the run directory (cmd: the command,
+# its words NUL-separated; lib/modules: the modules' tree), and the
+# variables the command finds (IPVLAN, IPVLAN_KO, IPVLAN_TOP, IPVLAN_KDIR,
+# IPVLAN_OURS_DIR, IPVLAN_STOCK_DIR).  Into the run directory it writes
+# jiffies, dmesg, kmemleak, dmesg.stall and rc, which vm.sh reads.
+#
+# As PID 1 it must not exit: no "set -e", every step returns.
+
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TERM=dumb
+
+run=${IPVLAN_RUN:-}
+rc=1
+
+# Each step is named with the VM's uptime, so that a stall shows where.
+step() { echo "vm: [$(cut -d' ' -f1 /proc/uptime)] $*"; }
+
+mount_filesystems() {
+	mount -t proc proc /proc
+	mount -t sysfs sysfs /sys
+	mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+	mount -t tmpfs tmpfs /run
+	mount -t devtmpfs devtmpfs /dev 2>/dev/null
+	ln -sf /proc/self/fd /dev/fd
+	# /lib/modules is where modprobe looks: the chosen ipvlan.ko there
+	mount --bind "$run/lib/modules" /lib/modules
+	ip link set lo up
+}
+
+# kmemleak's reports name the jiffies of each allocation: those made
+# before the command are the boot's, not the command's (6.1 UML reports
+# a few radix and maple tree nodes of the boot's page cache and exec).
+mark_jiffies() {
+	grep -m1 '^jiffies:' /proc/timer_list | cut -d' ' -f2 >"$run/jiffies"
+}
+
+run_command() {
+	local cmd=()
+
+	mapfile -d '' -t cmd <"$run/cmd"
+	cd "$IPVLAN_TOP" || return
+	("${cmd[@]}")
+	rc=$?
+	echo "vm: command exited with $rc"
+}
+
+# Past two minutes of teardown, a watchdog logs the blocked tasks and
+# keeps the kernel log, so that a VM stopped from outside still leaves its
+# evidence.
+start_watchdog() {
+	(
+		sleep 120
+		while :; do
+			step "teardown still running: blocked tasks in the kernel log"
+			echo w >/proc/sysrq-trigger
+			dmesg >"$run/dmesg.stall"
+			sleep 120
+		done
+	) &
+	watchdog=$!
+}
+
+stop_watchdog() {
+	kill "$watchdog" 2>/dev/null
+}
+
+# rmmod, not modprobe -r: tap stays loaded, so that kmemleak names its
+# frames rather than printing the bare addresses of an unloaded module.
+unload_modules() {
+	step "unloading ipvtap, ipvlan"
+	timeout 300 rmmod ipvtap ipvlan 2>/dev/null
+	[ $? -ne 124 ] || step "rmmod ipvtap ipvlan timed out after 300 s"
+}
+
+# Two scans, the second when what the command and the teardown allocated
+# last is past kmemleak's minimum age (5 s).  A scan stops at a signal;
+# one that does not end fails the run, as a leak would: its result is not
+# known.
+scan_leaks() {
+	local scan
+
+	[ -w /sys/kernel/debug/kmemleak ] || return 0
+	: >"$run/kmemleak.cut"
+	for scan in 1 2; do
+		[ $scan = 1 ] || sleep 6
+		step "kmemleak scan $scan"
+		timeout 300 sh -c 'echo scan > /sys/kernel/debug/kmemleak' ||
+			echo "kmemleak scan $scan did not end in 300 s" >>"$run/kmemleak.cut"
+	done
+	cat "$run/kmemleak.cut" /sys/kernel/debug/kmemleak >"$run/kmemleak"
+}
+
+# the files vm.sh reads
+report() {
+	dmesg >"$run/dmesg"
+	echo "$rc" >"$run/rc"
+	sync
+}
+
+power_off() {
+	echo o >/proc/sysrq-trigger
+	sleep 10
+}
+
+main() {
+	if [ -z "$run" ]; then
+		echo "vm: no IPVLAN_RUN on the kernel command line"
+		power_off
+	fi
+	mount_filesystems
+	mark_jiffies
+	run_command
+	start_watchdog
+	unload_modules
+	scan_leaks
+	stop_watchdog
+	step "teardown done"
+	report
+	power_off
+}
+
+main

@@ -3,7 +3,9 @@
 #
 # The init of the VM that vm.sh boots, in the order of main() below: mount
 # the filesystems, run the command, unload ipvtap and ipvlan, scan for
-# leaks, power off.
+# leaks, power off.  It prints "ipvlan-vm: success" last, and only when the
+# command exited 0 and every step of the teardown ended: vm.sh passes a VM
+# on that line, so that one which dies midway fails.
 #
 # The kernel hands init the command line's "NAME=value" words as its
 # environment: vm.sh sets IPVLAN_RUN, the run directory (cmd: the command,
@@ -19,6 +21,7 @@ export HOME=/root TERM=dumb
 
 run=${IPVLAN_RUN:-}
 rc=1
+teardown=ok
 
 # Each step is named with the VM's uptime, so that a stall shows where.
 step() { echo "vm: [$(cut -d' ' -f1 /proc/uptime)] $*"; }
@@ -74,10 +77,24 @@ stop_watchdog() {
 
 # rmmod, not modprobe -r: tap stays loaded, so that kmemleak names its
 # frames rather than printing the bare addresses of an unloaded module.
+# A test that never loaded one of them makes rmmod complain: what counts
+# is that neither is loaded afterwards.
 unload_modules() {
+	local m
+
 	step "unloading ipvtap, ipvlan"
 	timeout 300 rmmod ipvtap ipvlan 2>/dev/null
-	[ $? -ne 124 ] || step "rmmod ipvtap ipvlan timed out after 300 s"
+	if [ $? -eq 124 ]; then
+		step "rmmod ipvtap ipvlan timed out after 300 s"
+		teardown=failed
+		return
+	fi
+	for m in ipvtap ipvlan; do
+		if [ -e "/sys/module/$m/refcnt" ]; then
+			step "$m still loaded after rmmod, refcnt $(cat "/sys/module/$m/refcnt")"
+			teardown=failed
+		fi
+	done
 }
 
 # Two scans, the second when what the command and the teardown allocated
@@ -92,17 +109,22 @@ scan_leaks() {
 	for scan in 1 2; do
 		[ $scan = 1 ] || sleep 6
 		step "kmemleak scan $scan"
-		timeout 300 sh -c 'echo scan > /sys/kernel/debug/kmemleak' ||
+		if ! timeout 300 sh -c 'echo scan > /sys/kernel/debug/kmemleak'; then
 			echo "kmemleak scan $scan did not end in 300 s" >>"$run/kmemleak.cut"
+			teardown=failed
+		fi
 	done
 	cat "$run/kmemleak.cut" /sys/kernel/debug/kmemleak >"$run/kmemleak"
 }
 
-# the files vm.sh reads
+# The files vm.sh reads, then the line it passes the VM on.
 report() {
 	dmesg >"$run/dmesg"
 	echo "$rc" >"$run/rc"
 	sync
+	if [ "$rc" = 0 ] && [ "$teardown" = ok ]; then
+		echo "ipvlan-vm: success"
+	fi
 }
 
 power_off() {

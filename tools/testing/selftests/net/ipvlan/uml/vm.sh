@@ -3,15 +3,15 @@
 #
 # Boot the project's UML kernel with the host's filesystem as root, install
 # the chosen ipvlan.ko in a private /lib/modules inside it, run a command
-# there (init.sh is the VM's init), and fail on its exit code or on any
-# kernel report.
+# there (init.sh is the VM's init), and fail on its exit code, on a VM
+# that did not reach the end of its teardown, or on any kernel report.
 #
 #   vm.sh [--ipvlan ours|stock] [--flavor debug|perf] [--timeout S] -- cmd...
 #
 # KVER in the environment (6.12 unless set, e.g. 6.1) picks the kernel's
 # source: kernel.sh reads it.  VM_LOG_TAG, when set, is added to the names
-# of the logs kept in build/logs/, for VMs of one kernel and driver that
-# run side by side.
+# of the logs kept in build/logs/ (the console, the kernel log, kmemleak's
+# report), for VMs of one kernel and driver that run side by side.
 #
 # Inside, the command finds: IPVLAN (ours|stock), IPVLAN_KO (the module's
 # path), IPVLAN_TOP (the repository), IPVLAN_KDIR (the kernel's build),
@@ -109,29 +109,80 @@ for v in "${vm_env[@]}"; do
 	esac
 done
 
+# The console goes to stdout and to a file, where vm.sh looks for
+# init.sh's success line.  UML, when it panics, kills its process group:
+# timeout gives it one of its own, and at the end of the time kills it, as
+# a SIGTERM makes UML report a bug of its own on its way out.
+console=$run/console
+mkfifo "$run/console.fifo"
+tee "$console" <"$run/console.fifo" &
+tee_pid=$!
 log "booting $kver ($flavor) with $ipvlan ipvlan.ko"
 start=$(date +%s)
-set +e
-timeout --foreground -k 10 "$timeout" "$kdir/linux" mem=1G \
+ulimit -c 0
+timeout -s KILL "$timeout" "$kdir/linux" mem=1G \
 	rootfstype=hostfs rootflags=/ rw init="$here/init.sh" \
 	bonding.max_bonds=0 dummy.numdummies=0 \
-	con=null con0=null,fd:1 quiet "${vm_env[@]}" </dev/null
-boot_rc=$?
-set -e
-log "VM ran for $(($(date +%s) - start))s"
+	con=null con0=null,fd:1 quiet "${vm_env[@]}" \
+	</dev/null >"$run/console.fifo" &
+vm_pid=$!
+# Stopped from outside (^C, CI's own timeout), vm.sh stops the VM too:
+# timeout and UML's processes are the process group vm_pid leads.
+# shellcheck disable=SC2317 # called by the traps
+stop_vm() {
+	kill -KILL -- "-$vm_pid" 2>/dev/null || kill "$vm_pid" 2>/dev/null
+	wait "$vm_pid" 2>/dev/null || true
+	log "stopped by SIG$1, and the VM with it"
+	exit "$2"
+}
+trap 'stop_vm INT 130' INT
+trap 'stop_vm TERM 143' TERM
+trap 'stop_vm HUP 129' HUP
+boot_rc=0
+# (no "Aborted" notice from bash when the VM panics: vm.sh says more)
+wait "$vm_pid" 2>/dev/null || boot_rc=$?
+trap - INT TERM HUP
+wait "$tee_pid" || true
+ran=$(($(date +%s) - start))
+log "VM ran for ${ran}s"
 
-status=0
-if [ ! -f "$run/rc" ]; then
-	log "the VM stopped before the command finished (exit $boot_rc)"
-	status=1
+# One log per kernel, driver and VM_LOG_TAG: CI runs VMs side by side.
+mkdir -p "$top/build/logs"
+console_log=build/logs/console-$logname.log
+cp "$console" "$top/$console_log"
+
+# Why init.sh did not print its success line; returns the run's status.
+no_success() {
+	local rc
+
+	rc=$(cat "$run/rc" 2>/dev/null || true)
+	case "$rc" in
+	0)
+		log "the teardown did not end cleanly: see the lines 'vm: [...]' above"
+		return 1
+		;;
+	?*)
+		log "the command exited with $rc"
+		return "$rc"
+		;;
+	esac
+	if [ "$boot_rc" = 137 ] && [ "$ran" -ge "$timeout" ]; then
+		log "the VM ran out of its $timeout s before the teardown ended"
+	else
+		log "the VM stopped before the teardown ended (exit $boot_rc)"
+	fi
+	log "its console: $console_log"
 	if [ -f "$run/dmesg.stall" ]; then
-		mkdir -p "$top/build/logs"
 		cp "$run/dmesg.stall" "$top/build/logs/dmesg-$logname.stall.log"
 		log "its kernel log at the stall: build/logs/dmesg-$logname.stall.log"
 	fi
-else
-	status=$(cat "$run/rc")
-fi
+	return 1
+}
+
+# init.sh prints its success line last, and only when the command exited
+# 0 and the teardown ended: a VM that died midway has none.
+status=0
+grep -Eq $'^ipvlan-vm: success\r?$' "$console" || no_success || status=$?
 
 # Any of these in the kernel log fails the run, whatever the tests said.
 # WARN() and lockdep start their line with "WARNING:"; drivers' own
@@ -170,10 +221,8 @@ kmemleak_mark() {
 	    -v alloc="$alloc_frames" -f "$here/kmemleak.awk" "$1"
 }
 
-# One log per kernel, driver and VM_LOG_TAG: CI runs VMs side by side.
 dmesg_log=build/logs/dmesg-$logname.log
 if [ -f "$run/dmesg" ]; then
-	mkdir -p "$top/build/logs"
 	known_6_1 "$run/dmesg" >"$top/$dmesg_log"
 	grep -v '^known 6.1 report: ' "$top/$dmesg_log" >"$run/dmesg" || true
 	if grep -Eq "$splat" "$run/dmesg"; then
@@ -186,7 +235,6 @@ if [ -f "$run/kmemleak" ]; then
 	kmemleak_mark "$run/kmemleak" >"$run/kmemleak.all"
 	grep -Ev '^(known 6.1 report|before the command): ' \
 		"$run/kmemleak.all" >"$run/kmemleak" || true
-	mkdir -p "$top/build/logs"
 	cp "$run/kmemleak.all" "$top/build/logs/kmemleak-$logname.log"
 fi
 if [ -s "$run/kmemleak" ]; then

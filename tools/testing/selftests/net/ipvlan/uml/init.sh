@@ -38,6 +38,14 @@ mount_filesystems() {
 	ip link set lo up
 }
 
+# With panic_on_warn, a WARN()'s report (its "WARNING:" line, its message)
+# must reach the console before the panic stops the VM: past the boot,
+# the console prints warnings too (KERN_WARNING is 4).
+console_warnings() {
+	[ "$(cat /proc/sys/kernel/panic_on_warn)" = 1 ] || return 0
+	dmesg -n 5
+}
+
 # kmemleak's reports name the jiffies of each allocation: those made
 # before the command are the boot's, not the command's (6.1 UML reports
 # a few radix and maple tree nodes of the boot's page cache and exec).
@@ -138,6 +146,7 @@ main() {
 		power_off
 	fi
 	mount_filesystems
+	console_warnings
 	mark_jiffies
 	run_command
 	start_watchdog

@@ -109,10 +109,21 @@ for v in "${vm_env[@]}"; do
 	esac
 done
 
+# On 6.12, a WARN() stops the VM at once, its report last on the console.
+# Not on 6.1, whose UML raises WARNINGs of its own in every boot (see
+# known-6.1.awk); there, as for the reports that do not panic (lockdep,
+# RCU, kmemleak), the kernel log's scan below finds them.
+kargs=()
+case "$kver-$flavor" in
+6.1.*) ;;
+*-debug) kargs+=(panic_on_warn=1) ;;
+esac
+
 # The console goes to stdout and to a file, where vm.sh looks for
-# init.sh's success line.  UML, when it panics, kills its process group:
-# timeout gives it one of its own, and at the end of the time kills it, as
-# a SIGTERM makes UML report a bug of its own on its way out.
+# init.sh's success line and a panic's report.  UML, when it panics,
+# kills its process group: timeout gives it one of its own, and at the
+# end of the time kills it, as a SIGTERM makes UML report a bug of its own
+# on its way out.
 console=$run/console
 mkfifo "$run/console.fifo"
 tee "$console" <"$run/console.fifo" &
@@ -122,7 +133,7 @@ start=$(date +%s)
 ulimit -c 0
 timeout -s KILL "$timeout" "$kdir/linux" mem=1G \
 	rootfstype=hostfs rootflags=/ rw init="$here/init.sh" \
-	bonding.max_bonds=0 dummy.numdummies=0 \
+	bonding.max_bonds=0 dummy.numdummies=0 "${kargs[@]}" \
 	con=null con0=null,fd:1 quiet "${vm_env[@]}" \
 	</dev/null >"$run/console.fifo" &
 vm_pid=$!
@@ -151,6 +162,19 @@ mkdir -p "$top/build/logs"
 console_log=build/logs/console-$logname.log
 cp "$console" "$top/$console_log"
 
+# A panic's report on the console, from the "cut here" line of the WARN()
+# that caused it if any.
+panic_report() {
+	local panic from
+
+	panic=$(grep -n -m1 'Kernel panic' "$console" | cut -d: -f1)
+	[ -n "$panic" ] || return 0
+	from=$(head -n "$panic" "$console" | grep -n 'cut here' | tail -n 1 |
+		cut -d: -f1)
+	echo "vm: kernel panic:"
+	sed -n "${from:-$panic},\$p" "$console" | head -n 60
+}
+
 # Why init.sh did not print its success line; returns the run's status.
 no_success() {
 	local rc
@@ -172,6 +196,7 @@ no_success() {
 		log "the VM stopped before the teardown ended (exit $boot_rc)"
 	fi
 	log "its console: $console_log"
+	panic_report >&2
 	if [ -f "$run/dmesg.stall" ]; then
 		cp "$run/dmesg.stall" "$top/build/logs/dmesg-$logname.stall.log"
 		log "its kernel log at the stall: build/logs/dmesg-$logname.stall.log"

@@ -9,6 +9,8 @@
 #
 # The kernel is rebuilt only when the config fragments or the source change.
 # BUILD (default: <repo>/build) holds the unpacked source and the kernels.
+# What the steps print (apt, kconfig, the compiler) goes to
+# $BUILD/logs/kernel-<version>-<flavor>.log; on stderr, one line a step.
 
 set -euo pipefail
 
@@ -21,8 +23,25 @@ tarball=/usr/src/linux-source-$kver.tar.xz
 src=$build/linux-source-$kver
 out=$build/uml-$kver-$flavor
 jobs=$(($(nproc) + 1))
+steps_log=$build/logs/kernel-$kver-$flavor.log
+steps_logged=0
 
 log() { echo "uml: $*" >&2; }
+
+# quietly CMD...: runs CMD with its output in steps_log, which the first
+# call of a run empties; when CMD fails, names the log and prints its end.
+quietly() {
+	if [ "$steps_logged" = 0 ]; then
+		mkdir -p "${steps_log%/*}"
+		: >"$steps_log"
+		steps_logged=1
+	fi
+	"$@" >>"$steps_log" 2>&1 && return 0
+	log "failed: $*"
+	log "its log: ${steps_log#"$top"/}, whose last 30 lines are:"
+	tail -n 30 "$steps_log" >&2
+	exit 1
+}
 
 case "$flavor" in
 debug|perf) ;;
@@ -31,7 +50,7 @@ esac
 
 # Everything a fresh Debian machine lacks to build the kernel and run tests.
 need_pkgs() {
-	local pkgs=(linux-source-$kver bc flex bison libelf-dev libssl-dev
+	local pkgs=("linux-source-$kver" bc flex bison libelf-dev libssl-dev
 		    make gcc kmod iproute2 iputils-ping iperf3 ethtool
 		    nftables tcpdump python3 xz-utils
 		    containernetworking-plugins python3-pyroute2 jq)
@@ -43,23 +62,23 @@ need_pkgs() {
 			grep -q "ok installed" || missing+=("$p")
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
-	log "installing ${missing[*]}"
 	if [ "$(id -u)" -ne 0 ]; then
-		log "not root: install these packages first"
+		log "not root: install these packages first: ${missing[*]}"
 		exit 4
 	fi
-	apt-get update -qq >&2
-	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-		"${missing[@]}" >&2
+	log "installing packages: ${missing[*]}..."
+	quietly apt-get update
+	quietly env DEBIAN_FRONTEND=noninteractive apt-get install -y \
+		"${missing[@]}"
 }
 
 unpack() {
 	[ -f "$src/Makefile" ] && return 0
-	log "unpacking $tarball"
+	log "unpacking $tarball..."
 	mkdir -p "$build"
 	rm -rf "$src.tmp"
 	mkdir -p "$src.tmp"
-	tar -xf "$tarball" -C "$src.tmp"
+	quietly tar -xf "$tarball" -C "$src.tmp"
 	mv "$src.tmp/linux-source-$kver" "$src"
 	rmdir "$src.tmp"
 }
@@ -108,20 +127,28 @@ check_config() {
 	return $bad
 }
 
-build_kernel() {
-	local key=$1
-
-	log "building UML $kver ($flavor) in $out"
-	mkdir -p "$out"
-	rm -f "$out/.ipvlan-key"
-	make -s -C "$src" O="$out" ARCH=um defconfig >&2
+# defconfig, then the fragments over it
+merge_fragments() {
 	# shellcheck disable=SC2046
 	(cd "$out" && "$src/scripts/kconfig/merge_config.sh" -m -O "$out" \
-		"$out/.config" $(fragments)) >/dev/null
-	make -s -C "$src" O="$out" ARCH=um olddefconfig >&2
+		"$out/.config" $(fragments))
+}
+
+build_kernel() {
+	local key=$1 start
+
+	start=$(date +%s)
+	log "configuring UML $kver ($flavor) in $out..."
+	mkdir -p "$out"
+	rm -f "$out/.ipvlan-key"
+	quietly make -C "$src" O="$out" ARCH=um defconfig
+	quietly merge_fragments
+	quietly make -C "$src" O="$out" ARCH=um olddefconfig
 	check_config || { log "config check failed"; exit 1; }
-	make -s -C "$out" ARCH=um -j"$jobs" >&2
+	log "building (log: ${steps_log#"$top"/})..."
+	quietly make -C "$out" ARCH=um -j"$jobs"
 	echo "$key" >"$out/.ipvlan-key"
+	log "done in $(($(date +%s) - start)) s"
 }
 
 need_pkgs

@@ -53,22 +53,13 @@ endif
 endif
 KARCH = $(if $(shell grep -s '^CONFIG_UML=y' $(KDIR)/.config),um,)
 
-# 6.12 (default) or 6.1: the Linux source the UML kernel is built from;
-# kernel.sh, which vm.sh calls, reads it from the environment.
-KVER ?= 6.12
-export KVER
-
-# ours (default) or stock: the ipvlan.ko the tests run against
-IPVLAN ?= ours
-export IPVLAN
-
 DKMS_SRC := /usr/src/ipvlan-$(IPVLAN_VERSION)
 # the kernels make dkms-install builds for; DKMS adds later ones itself
 DKMS_KERNELS ?= $(shell uname -r)
 DKMS_FILES = $(TOP)/Makefile $(TOP)/Kconfig \
 	     $(filter-out %.mod.c,$(wildcard $(TOP)/*.c)) $(wildcard $(TOP)/*.h)
 
-.PHONY: all modules clean check demo kernel fuzz stress bench lint
+.PHONY: all modules clean lint
 .PHONY: dkms-install dkms-remove
 
 all: modules
@@ -80,39 +71,9 @@ clean:
 	rm -f *.o *.ko *.mod *.mod.c .*.cmd modules.order Module.symvers
 	rm -f $(SELFTESTS)/ipvlan_nl
 
-kernel:
-	$(UML)/kernel.sh debug
-
 # checkpatch --strict, W=1, sparse and docutils; any finding fails.
 lint:
 	$(TOP)/.ci/lint $(KDIR)
-
-# All selftests inside the UML kernel, against ours or IPVLAN=stock, or
-# the scripts TESTS names (e.g. TESTS="ipvlan_basic.sh ipvlan_l3s.sh").
-check:
-	$(UML)/vm.sh --ipvlan $(IPVLAN) -- $(SELFTESTS)/run_tests.sh $(TESTS)
-
-# Long fuzzing runs (1,000,000 frames; 10,000 netlink requests) and a long
-# stress run (DURATION=600), one VM each; the short versions are in check.
-fuzz:
-	$(UML)/vm.sh --ipvlan $(IPVLAN) -- env FRAMES=$${FRAMES:-1000000} \
-		$(SELFTESTS)/run_tests.sh ipvlan_fuzz.sh
-	$(UML)/vm.sh --ipvlan $(IPVLAN) -- env NL_REQUESTS=$${NL_REQUESTS:-10000} \
-		NL_RACE=$${NL_RACE:-2000} $(SELFTESTS)/run_tests.sh ipvlan_nl_fuzz.py
-
-stress:
-	$(UML)/vm.sh --ipvlan $(IPVLAN) -- env DURATION=$${DURATION:-600} \
-		$(SELFTESTS)/run_tests.sh ipvlan_stress.sh
-
-# The HOWTO's example, for real, in L2 then L3 mode.
-demo:
-	$(UML)/vm.sh --ipvlan $(IPVLAN) -- $(SELFTESTS)/demo.sh
-
-# ours vs stock vs macvlan vs a bare veth, on the kernel without debug
-# options; BENCH_ARGS passes settings, e.g. BENCH_ARGS="REPS=9 PARTS='rx tx'"
-bench:
-	$(UML)/vm.sh --flavor perf --timeout 5400 -- \
-		env $(BENCH_ARGS) $(SELFTESTS)/ipvlan_bench.sh
 
 # The sources under /usr/src, then DKMS builds and installs them for each
 # of DKMS_KERNELS.  Run again, it replaces what an earlier run installed.
@@ -135,5 +96,10 @@ dkms-remove:
 		dkms remove -m ipvlan -v $(IPVLAN_VERSION) --all; \
 	fi
 	rm -rf $(DKMS_SRC)
+
+# The UML harness: make kernel, check, demo, fuzz, stress, bench; KVER
+# (6.12 unless set) and IPVLAN (ours unless set) pick the kernel and the
+# ipvlan.ko.
+include $(UML)/Makefile
 
 endif

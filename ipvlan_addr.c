@@ -127,21 +127,24 @@ static struct ipvlan_addr *ipvlan_addr_find(struct ipvlan_port *port,
 	return rhashtable_lookup_fast(&port->addrs4, addr, ipvlan_addr4_params);
 }
 
-static bool ipvlan_addr_busy(struct ipvlan_dev *ipvlan, const void *addr,
-			     bool v6)
+/* @addr is a sibling's of @ipvlan. */
+static bool ipvlan_addr_taken(struct ipvlan_dev *ipvlan, const void *addr,
+			      bool v6)
 {
 	struct ipvlan_addr *a;
-	bool busy;
+	bool taken;
 
 	rcu_read_lock();
 	a = ipvlan_addr_find(ipvlan->port, addr, v6);
-	busy = a && a->owner != ipvlan;
+	taken = a && a->owner != ipvlan;
 	rcu_read_unlock();
-	return busy;
+	return taken;
 }
 
 static int ipvlan_addr_insert(struct ipvlan_port *port, struct ipvlan_addr *a)
 {
+	lockdep_assert_held(&port->addr_lock);
+
 	if (a->v6)
 		return rhashtable_insert_fast(&port->addrs6, &a->node,
 					      ipvlan_addr6_params);
@@ -250,28 +253,34 @@ static bool ipvlan_has_ip4(struct in_device *in_dev, __be32 addr)
 	return false;
 }
 
-/* The lower device has @addr itself. */
-static bool ipvlan_lower_has(struct net_device *lower, const void *addr,
-			     bool v6)
+/* @dev has @addr among its own addresses. */
+static bool ipvlan_dev_has(struct net_device *dev, const void *addr, bool v6)
 {
 	if (v6)
 		return IS_ENABLED(CONFIG_IPV6) &&
-		       ipv6_chk_addr(dev_net(lower), addr, lower, 1);
-	return ipvlan_has_ip4(__in_dev_get_rtnl(lower), *(const __be32 *)addr);
+		       ipv6_chk_addr(dev_net(dev), addr, dev, 1);
+	return ipvlan_has_ip4(__in_dev_get_rtnl(dev), *(const __be32 *)addr);
 }
 
-/* An address on an ipvlan device is its own: no sibling's, not the lower's. */
-static int ipvlan_addr_validate(struct net_device *dev, const void *addr,
-				bool v6, struct netlink_ext_ack *extack)
+/*
+ * Both families' validators: an address on an ipvlan device is its own,
+ * no sibling's, not the lower device's.
+ */
+static int ipvlan_addr_validate(struct net_device *dev, unsigned long event,
+				const void *addr, bool v6,
+				struct netlink_ext_ack *extack)
 {
-	struct ipvlan_dev *ipvlan = ipvlan_priv(dev);
+	struct ipvlan_dev *ipvlan;
 
-	if (ipvlan_addr_busy(ipvlan, addr, v6)) {
+	if (event != NETDEV_UP || !ipvlan_is_dev(dev))
+		return NOTIFY_DONE;
+	ipvlan = ipvlan_priv(dev);
+	if (ipvlan_addr_taken(ipvlan, addr, v6)) {
 		NL_SET_ERR_MSG(extack,
 			       "Address already used by another ipvlan slave of this master");
 		return notifier_from_errno(-EADDRINUSE);
 	}
-	if (ipvlan_lower_has(ipvlan->lower, addr, v6)) {
+	if (ipvlan_dev_has(ipvlan->lower, addr, v6)) {
 		NL_SET_ERR_MSG(extack,
 			       "Address already used by the ipvlan master");
 		return notifier_from_errno(-EADDRINUSE);
@@ -279,120 +288,116 @@ static int ipvlan_addr_validate(struct net_device *dev, const void *addr,
 	return NOTIFY_OK;
 }
 
-static int ipvlan_addr4_event(struct notifier_block *nb,
-			      unsigned long event, void *data)
+/*
+ * @addr stays in the table though one of @dev's addresses went down.  IPv4
+ * alone can hold one address several times, with other prefixes: the entry
+ * goes with the last.  A device being unregistered loses all its IPv4
+ * addresses, an event each, and flushes its entries in uninit: a walk of
+ * the remaining ones for each would make deleting it quadratic.
+ */
+static bool ipvlan_addr_kept(struct net_device *dev, const void *addr,
+			     bool v6)
 {
-	const struct in_ifaddr *ifa = data;
-	struct net_device *dev = ifa->ifa_dev->dev;
+	return !v6 && (dev->reg_state == NETREG_UNREGISTERING ||
+		       ipvlan_dev_has(dev, addr, false));
+}
 
+/*
+ * Both families' address events.  IPv6 ones may come in atomic context,
+ * where autoconfiguration adds addresses.
+ */
+static int ipvlan_addr_event(struct net_device *dev, unsigned long event,
+			     const void *addr, bool v6)
+{
 	if (!ipvlan_is_dev(dev))
 		return NOTIFY_DONE;
 
 	switch (event) {
 	case NETDEV_UP:
-		if (ipvlan_addr_add(ipvlan_priv(dev), &ifa->ifa_address, false))
-			netdev_warn(dev, "%pI4 not added to the ipvlan table\n",
-				    &ifa->ifa_address);
+		if (ipvlan_addr_add(ipvlan_priv(dev), addr, v6) &&
+		    net_ratelimit())
+			netdev_warn(dev, v6 ?
+				    "%pI6c not added to the ipvlan table\n" :
+				    "%pI4 not added to the ipvlan table\n",
+				    addr);
 		break;
 	case NETDEV_DOWN:
-		/*
-		 * A device being unregistered loses all its addresses, one
-		 * event each, and flushes its table entries in uninit: a
-		 * walk of the remaining ones for each would make deleting
-		 * a device quadratic in its addresses.
-		 */
-		if (dev->reg_state == NETREG_UNREGISTERING)
-			break;
-		/* IPv4 allows one address several times, with other prefixes */
-		if (!ipvlan_has_ip4(ifa->ifa_dev, ifa->ifa_address))
-			ipvlan_addr_del(ipvlan_priv(dev), &ifa->ifa_address,
-					false);
+		if (!ipvlan_addr_kept(dev, addr, v6))
+			ipvlan_addr_del(ipvlan_priv(dev), addr, v6);
 		break;
 	}
 	return NOTIFY_OK;
 }
 
-static int ipvlan_addr4_validate(struct notifier_block *nb,
-				 unsigned long event, void *data)
+static int ipvlan_inet_event(struct notifier_block *nb, unsigned long event,
+			     void *data)
 {
-	struct in_validator_info *vinfo = data;
-	struct net_device *dev = vinfo->ivi_dev->dev;
+	const struct in_ifaddr *ifa = data;
 
-	if (event != NETDEV_UP || !ipvlan_is_dev(dev))
-		return NOTIFY_DONE;
-	return ipvlan_addr_validate(dev, &vinfo->ivi_addr, false,
-				    vinfo->extack);
+	return ipvlan_addr_event(ifa->ifa_dev->dev, event, &ifa->ifa_address,
+				 false);
 }
 
-static struct notifier_block ipvlan_addr4_nb = {
-	.notifier_call = ipvlan_addr4_event,
+static int ipvlan_inet_validate(struct notifier_block *nb,
+				unsigned long event, void *data)
+{
+	const struct in_validator_info *vi = data;
+
+	return ipvlan_addr_validate(vi->ivi_dev->dev, event, &vi->ivi_addr,
+				    false, vi->extack);
+}
+
+static struct notifier_block ipvlan_inet_nb = {
+	.notifier_call = ipvlan_inet_event,
 };
 
-static struct notifier_block ipvlan_addr4_vnb = {
-	.notifier_call = ipvlan_addr4_validate,
+static struct notifier_block ipvlan_inet_vnb = {
+	.notifier_call = ipvlan_inet_validate,
 };
 
 #if IS_ENABLED(CONFIG_IPV6)
-/* May run in atomic context: autoconfiguration adds addresses there. */
-static int ipvlan_addr6_event(struct notifier_block *nb,
-			      unsigned long event, void *data)
+static int ipvlan_inet6_event(struct notifier_block *nb, unsigned long event,
+			      void *data)
 {
 	const struct inet6_ifaddr *ifa = data;
-	struct net_device *dev = ifa->idev->dev;
 
-	if (!ipvlan_is_dev(dev))
-		return NOTIFY_DONE;
-
-	switch (event) {
-	case NETDEV_UP:
-		if (ipvlan_addr_add(ipvlan_priv(dev), &ifa->addr, true))
-			net_warn_ratelimited("%s: %pI6c not added to the ipvlan table\n",
-					     dev->name, &ifa->addr);
-		break;
-	case NETDEV_DOWN:
-		ipvlan_addr_del(ipvlan_priv(dev), &ifa->addr, true);
-		break;
-	}
-	return NOTIFY_OK;
+	return ipvlan_addr_event(ifa->idev->dev, event, &ifa->addr, true);
 }
 
-static int ipvlan_addr6_validate(struct notifier_block *nb,
+static int ipvlan_inet6_validate(struct notifier_block *nb,
 				 unsigned long event, void *data)
 {
-	struct in6_validator_info *vinfo = data;
-	struct net_device *dev = vinfo->i6vi_dev->dev;
+	const struct in6_validator_info *vi = data;
 
-	if (event != NETDEV_UP || !ipvlan_is_dev(dev))
-		return NOTIFY_DONE;
-	return ipvlan_addr_validate(dev, &vinfo->i6vi_addr, true,
-				    vinfo->extack);
+	return ipvlan_addr_validate(vi->i6vi_dev->dev, event, &vi->i6vi_addr,
+				    true, vi->extack);
 }
 
-static struct notifier_block ipvlan_addr6_nb = {
-	.notifier_call = ipvlan_addr6_event,
+static struct notifier_block ipvlan_inet6_nb = {
+	.notifier_call = ipvlan_inet6_event,
 };
 
-static struct notifier_block ipvlan_addr6_vnb = {
-	.notifier_call = ipvlan_addr6_validate,
+static struct notifier_block ipvlan_inet6_vnb = {
+	.notifier_call = ipvlan_inet6_validate,
 };
 
 static int ipvlan_addr6_init(void)
 {
 	int err;
 
-	err = register_inet6addr_validator_notifier(&ipvlan_addr6_vnb);
+	err = register_inet6addr_validator_notifier(&ipvlan_inet6_vnb);
 	if (err)
 		return err;
-	err = register_inet6addr_notifier(&ipvlan_addr6_nb);
+	err = register_inet6addr_notifier(&ipvlan_inet6_nb);
 	if (err)
-		unregister_inet6addr_validator_notifier(&ipvlan_addr6_vnb);
+		unregister_inet6addr_validator_notifier(&ipvlan_inet6_vnb);
 	return err;
 }
 
 static void ipvlan_addr6_uninit(void)
 {
-	unregister_inet6addr_notifier(&ipvlan_addr6_nb);
-	unregister_inet6addr_validator_notifier(&ipvlan_addr6_vnb);
+	unregister_inet6addr_notifier(&ipvlan_inet6_nb);
+	unregister_inet6addr_validator_notifier(&ipvlan_inet6_vnb);
 }
 #else
 static int ipvlan_addr6_init(void)
@@ -409,27 +414,27 @@ int ipvlan_addr_init(void)
 {
 	int err;
 
-	err = register_inetaddr_validator_notifier(&ipvlan_addr4_vnb);
+	err = register_inetaddr_validator_notifier(&ipvlan_inet_vnb);
 	if (err)
 		return err;
-	err = register_inetaddr_notifier(&ipvlan_addr4_nb);
+	err = register_inetaddr_notifier(&ipvlan_inet_nb);
 	if (err)
-		goto err_unregister_addr4_validator;
+		goto err_unregister_inet_validator;
 	err = ipvlan_addr6_init();
 	if (err)
-		goto err_unregister_addr4;
+		goto err_unregister_inet;
 	return 0;
 
-err_unregister_addr4:
-	unregister_inetaddr_notifier(&ipvlan_addr4_nb);
-err_unregister_addr4_validator:
-	unregister_inetaddr_validator_notifier(&ipvlan_addr4_vnb);
+err_unregister_inet:
+	unregister_inetaddr_notifier(&ipvlan_inet_nb);
+err_unregister_inet_validator:
+	unregister_inetaddr_validator_notifier(&ipvlan_inet_vnb);
 	return err;
 }
 
 void ipvlan_addr_uninit(void)
 {
 	ipvlan_addr6_uninit();
-	unregister_inetaddr_notifier(&ipvlan_addr4_nb);
-	unregister_inetaddr_validator_notifier(&ipvlan_addr4_vnb);
+	unregister_inetaddr_notifier(&ipvlan_inet_nb);
+	unregister_inetaddr_validator_notifier(&ipvlan_inet_vnb);
 }

@@ -71,6 +71,11 @@ enum ipvlan_drop {
 	IPVLAN_DROP_MAX
 };
 
+/*
+ * A device's counters, per CPU.  Not the core's dstats: struct pcpu_dstats
+ * has no multicast counter, which "ip -s link" shows, dstats would need
+ * this block beside it for the drops by reason, and 6.1 has no dstats.
+ */
 struct ipvlan_pcpu_stats {
 	u64_stats_t		drops[IPVLAN_DROP_MAX];
 	u64_stats_t		rx_packets;
@@ -252,6 +257,7 @@ void ipvlan_mc_init(struct ipvlan_port *port);
 void ipvlan_mc_stop(struct ipvlan_port *port);
 struct ipvlan_dev *ipvlan_demux(struct ipvlan_port *port,
 				const struct sk_buff *skb, __be16 proto, int off);
+/* the counters of the other files' paths, which may run with BHs on */
 void ipvlan_count_rx(struct ipvlan_dev *ipvlan, unsigned int len,
 		     bool multicast);
 void ipvlan_count_rx_drop(struct ipvlan_dev *ipvlan, enum ipvlan_drop why);

@@ -191,13 +191,25 @@ struct ipvlan_dev *ipvlan_demux(struct ipvlan_port *port,
 }
 
 /* ---------------------------------------------------------------------
- * Counters: the data path runs with BHs off, so per-CPU updates are safe.
+ * Counters
+ *
+ * Per CPU, and written with BHs off, so that no writer interrupts another
+ * on its CPU: the data path runs so, and ipvlan_stats() asserts it.  The
+ * ipvlan_count_*() calls of the other files can come with BHs on (an
+ * ipvtap guest's write that fails, an L3S packet given back by nfqueue)
+ * and turn them off themselves.
  */
 
-void ipvlan_count_rx(struct ipvlan_dev *ipvlan, unsigned int len,
-		     bool multicast)
+static struct ipvlan_pcpu_stats *ipvlan_stats(struct ipvlan_dev *ipvlan)
 {
-	struct ipvlan_pcpu_stats *s = this_cpu_ptr(ipvlan->stats);
+	lockdep_assert_in_softirq();
+	return this_cpu_ptr(ipvlan->stats);
+}
+
+static void ipvlan_stats_rx(struct ipvlan_dev *ipvlan, unsigned int len,
+			    bool multicast)
+{
+	struct ipvlan_pcpu_stats *s = ipvlan_stats(ipvlan);
 
 	u64_stats_update_begin(&s->syncp);
 	u64_stats_inc(&s->rx_packets);
@@ -207,20 +219,21 @@ void ipvlan_count_rx(struct ipvlan_dev *ipvlan, unsigned int len,
 	u64_stats_update_end(&s->syncp);
 }
 
-void ipvlan_count_rx_drop(struct ipvlan_dev *ipvlan, enum ipvlan_drop why)
+static void ipvlan_stats_rx_drop(struct ipvlan_dev *ipvlan,
+				 enum ipvlan_drop why)
 {
-	struct ipvlan_pcpu_stats *s = this_cpu_ptr(ipvlan->stats);
+	struct ipvlan_pcpu_stats *s = ipvlan_stats(ipvlan);
 
 	u64_stats_update_begin(&s->syncp);
 	u64_stats_inc(&s->rx_dropped);
 	u64_stats_inc(&s->drops[why]);
 	u64_stats_update_end(&s->syncp);
 }
-EXPORT_SYMBOL_GPL(ipvlan_count_rx_drop);
 
-void ipvlan_count_tx(struct ipvlan_dev *ipvlan, unsigned int len, bool ok)
+static void ipvlan_stats_tx(struct ipvlan_dev *ipvlan, unsigned int len,
+			    bool ok)
 {
-	struct ipvlan_pcpu_stats *s = this_cpu_ptr(ipvlan->stats);
+	struct ipvlan_pcpu_stats *s = ipvlan_stats(ipvlan);
 
 	u64_stats_update_begin(&s->syncp);
 	if (ok) {
@@ -230,6 +243,29 @@ void ipvlan_count_tx(struct ipvlan_dev *ipvlan, unsigned int len, bool ok)
 		u64_stats_inc(&s->tx_dropped);
 	}
 	u64_stats_update_end(&s->syncp);
+}
+
+void ipvlan_count_rx(struct ipvlan_dev *ipvlan, unsigned int len,
+		     bool multicast)
+{
+	local_bh_disable();
+	ipvlan_stats_rx(ipvlan, len, multicast);
+	local_bh_enable();
+}
+
+void ipvlan_count_rx_drop(struct ipvlan_dev *ipvlan, enum ipvlan_drop why)
+{
+	local_bh_disable();
+	ipvlan_stats_rx_drop(ipvlan, why);
+	local_bh_enable();
+}
+EXPORT_SYMBOL_GPL(ipvlan_count_rx_drop);
+
+void ipvlan_count_tx(struct ipvlan_dev *ipvlan, unsigned int len, bool ok)
+{
+	local_bh_disable();
+	ipvlan_stats_tx(ipvlan, len, ok);
+	local_bh_enable();
 }
 EXPORT_SYMBOL_GPL(ipvlan_count_tx);
 
@@ -315,7 +351,7 @@ void ipvlan_rx_drop(struct ipvlan_dev *ipvlan, struct sk_buff *skb,
 static int ipvlan_tx_drop(struct ipvlan_dev *ipvlan, struct sk_buff *skb,
 			  enum ipvlan_drop why)
 {
-	struct ipvlan_pcpu_stats *s = this_cpu_ptr(ipvlan->stats);
+	struct ipvlan_pcpu_stats *s = ipvlan_stats(ipvlan);
 
 	kfree_skb_reason(skb, ipvlan_drops[why].reason);
 	u64_stats_update_begin(&s->syncp);
@@ -414,7 +450,7 @@ static struct sk_buff *ipvlan_mc_clone(struct ipvlan_dev *ipvlan,
 	struct sk_buff *nskb = skb_clone(skb, GFP_ATOMIC);
 
 	if (!nskb)
-		ipvlan_count_rx_drop(ipvlan, IPVLAN_DROP_RX_NOMEM);
+		ipvlan_stats_rx_drop(ipvlan, IPVLAN_DROP_RX_NOMEM);
 	return nskb;
 }
 
@@ -437,7 +473,7 @@ static void ipvlan_rx_multicast_copies(struct ipvlan_port *port,
 		if (!nskb)
 			continue;
 		ipvlan_skb_receive_on(nskb, ipvlan->dev);
-		ipvlan_count_rx(ipvlan, nskb->len + ETH_HLEN, true);
+		ipvlan_stats_rx(ipvlan, nskb->len + ETH_HLEN, true);
 		netif_receive_skb(nskb);
 		ipvlan_mc_pause(in_work, &copies);
 	}
@@ -470,7 +506,7 @@ static void ipvlan_tx_multicast_copies(struct ipvlan_dev *sender,
 				continue;
 			netif_receive_skb(nskb);
 		}
-		ipvlan_count_rx(ipvlan, skb->len, true);
+		ipvlan_stats_rx(ipvlan, skb->len, true);
 		ipvlan_mc_pause(in_work, &copies);
 	}
 }
@@ -502,16 +538,18 @@ static void ipvlan_mc_missed(struct ipvlan_port *port, struct sk_buff *skb,
 
 	list_for_each_entry_rcu(ipvlan, &port->ipvlans, port_node)
 		if (ipvlan != sender && ipvlan_wants_mc(ipvlan, dest))
-			ipvlan_count_rx_drop(ipvlan, why);
+			ipvlan_stats_rx_drop(ipvlan, why);
 }
 
-/* Called with BHs off, under RCU; @sender is NULL for a received frame. */
+/* Called under RCU; @sender is NULL for a received frame. */
 static void ipvlan_mc_defer(struct ipvlan_port *port, struct sk_buff *skb,
 			    struct ipvlan_dev *sender)
 {
 	enum ipvlan_drop why = IPVLAN_DROP_RX_NOMEM;
 	struct sk_buff *nskb;
 
+	/* the work item takes the queue's lock too: no softirq may wait here */
+	lockdep_assert_in_softirq();
 	nskb = skb_clone(skb, GFP_ATOMIC);
 	if (!nskb)
 		goto missed;
@@ -605,12 +643,12 @@ static rx_handler_result_t ipvlan_rx_unicast(struct ipvlan_port *port,
 
 	skb = skb_share_check(*pskb, GFP_ATOMIC);
 	if (!skb) {
-		ipvlan_count_rx_drop(ipvlan, IPVLAN_DROP_RX_NOMEM);
+		ipvlan_stats_rx_drop(ipvlan, IPVLAN_DROP_RX_NOMEM);
 		return RX_HANDLER_CONSUMED;
 	}
 	*pskb = skb;
 	ipvlan_skb_receive_on(skb, ipvlan->dev);
-	ipvlan_count_rx(ipvlan, skb->len + ETH_HLEN, false);
+	ipvlan_stats_rx(ipvlan, skb->len + ETH_HLEN, false);
 	return RX_HANDLER_ANOTHER;
 }
 
@@ -654,7 +692,7 @@ static int ipvlan_forward(struct net_device *to, struct sk_buff *skb)
 
 	ret = dev_forward_skb(to, skb);
 	if (ret == NET_RX_SUCCESS && ipvlan_is_dev(to))
-		ipvlan_count_rx(ipvlan_priv(to), len, false);
+		ipvlan_stats_rx(ipvlan_priv(to), len, false);
 	return ret;
 }
 
@@ -918,6 +956,6 @@ netdev_tx_t ipvlan_start_xmit(struct sk_buff *skb, struct net_device *dev)
 		ret = ipvlan_xmit_l3(ipvlan, skb);
 	rcu_read_unlock();
 count:
-	ipvlan_count_tx(ipvlan, len, !net_xmit_eval(ret));
+	ipvlan_stats_tx(ipvlan, len, !net_xmit_eval(ret));
 	return NETDEV_TX_OK;
 }

@@ -258,6 +258,8 @@ static u32 ipvlan_get_msglevel(struct net_device *dev)
 
 static void ipvlan_set_msglevel(struct net_device *dev, u32 value)
 {
+	ASSERT_RTNL();
+
 	ipvlan_priv(dev)->msg_enable = value;
 }
 

@@ -21,15 +21,20 @@
 
 /* ---------------------------------------------------------------------
  * Demultiplexing, under RCU
- */
-
-/*
- * The demux helpers read headers with skb_header_pointer(): frames may be
+ *
+ * A frame is an ipvlan's by its destination address when it arrives, and
+ * by its source address when a switch reflects it back (@source).  An
+ * ARP or DAD probe has no source address yet: it is the ipvlan's whose
+ * address it probes.
+ *
+ * The helpers read headers with skb_header_pointer(): frames may be
  * short, paged or shared, and must not be changed here.  @off is where the
  * network header starts, counted from skb->data.
  */
-static struct ipvlan_dev *ipvlan_demux_ip4(struct ipvlan_port *port,
-					   const struct sk_buff *skb, int off)
+
+static struct ipvlan_dev *ipvlan_find_ip4(struct ipvlan_port *port,
+					  const struct sk_buff *skb, int off,
+					  bool source)
 {
 	const struct iphdr *iph;
 	struct iphdr _iph;
@@ -37,28 +42,35 @@ static struct ipvlan_dev *ipvlan_demux_ip4(struct ipvlan_port *port,
 	iph = skb_header_pointer(skb, off, sizeof(_iph), &_iph);
 	if (!iph || iph->version != 4 || iph->ihl < 5)
 		return NULL;
-	return ipvlan_addr_lookup4(port, iph->daddr);
+	return ipvlan_addr_lookup4(port, source ? iph->saddr : iph->daddr);
 }
 
-/* The target of an ARP request or reply for IPv4 over Ethernet. */
-static struct ipvlan_dev *ipvlan_demux_arp(struct ipvlan_port *port,
-					   const struct sk_buff *skb, int off)
+/* ARP for IPv4 over Ethernet: by its target, or by its sender's address. */
+static struct ipvlan_dev *ipvlan_find_arp(struct ipvlan_port *port,
+					  const struct sk_buff *skb, int off,
+					  bool source)
 {
 	const struct arphdr *arp;
 	struct arphdr _arp;
-	const __be32 *tip;
-	__be32 _tip;
+	const __be32 *ip;
+	__be32 _ip;
 
 	arp = skb_header_pointer(skb, off, sizeof(_arp), &_arp);
-	if (!arp || arp->ar_hln != ETH_ALEN || arp->ar_pln != sizeof(_tip) ||
+	if (!arp || arp->ar_hln != ETH_ALEN || arp->ar_pln != sizeof(_ip) ||
 	    arp->ar_pro != htons(ETH_P_IP))
 		return NULL;
-	/* sender hw, sender ip, target hw, then the target ip */
-	off += sizeof(*arp) + 2 * ETH_ALEN + sizeof(_tip);
-	tip = skb_header_pointer(skb, off, sizeof(_tip), &_tip);
-	if (!tip)
-		return NULL;
-	return ipvlan_addr_lookup4(port, *tip);
+	/* sender hw, sender ip, target hw, target ip */
+	off += sizeof(*arp) + ETH_ALEN;
+	if (source) {
+		ip = skb_header_pointer(skb, off, sizeof(_ip), &_ip);
+		if (!ip)
+			return NULL;
+		if (*ip)
+			return ipvlan_addr_lookup4(port, *ip);
+	}
+	ip = skb_header_pointer(skb, off + sizeof(_ip) + ETH_ALEN, sizeof(_ip),
+				&_ip);
+	return ip ? ipvlan_addr_lookup4(port, *ip) : NULL;
 }
 
 /*
@@ -79,66 +91,9 @@ static const struct in6_addr *ipvlan_ns_target(const struct sk_buff *skb,
 	return &msg->target;
 }
 
-static struct ipvlan_dev *ipvlan_demux_ip6(struct ipvlan_port *port,
-					   const struct sk_buff *skb, int off)
-{
-	const struct in6_addr *target;
-	const struct ipv6hdr *ip6h;
-	struct ipv6hdr _ip6h;
-	struct nd_msg _msg;
-
-	ip6h = skb_header_pointer(skb, off, sizeof(_ip6h), &_ip6h);
-	if (!ip6h || ip6h->version != 6)
-		return NULL;
-	if (ip6h->nexthdr == NEXTHDR_ICMP && ipv6_addr_any(&ip6h->saddr)) {
-		target = ipvlan_ns_target(skb, off + sizeof(*ip6h), &_msg);
-		if (target)
-			return ipvlan_addr_lookup6(port, target);
-	}
-	return ipvlan_addr_lookup6(port, &ip6h->daddr);
-}
-
-/*
- * The ipvlan that sent a frame, by its source address: an ARP probe or a
- * DAD probe has none yet, and is the ipvlan's whose address it probes.
- */
-static struct ipvlan_dev *ipvlan_sender_ip4(struct ipvlan_port *port,
-					    const struct sk_buff *skb, int off)
-{
-	const struct iphdr *iph;
-	struct iphdr _iph;
-
-	iph = skb_header_pointer(skb, off, sizeof(_iph), &_iph);
-	if (!iph || iph->version != 4 || iph->ihl < 5)
-		return NULL;
-	return ipvlan_addr_lookup4(port, iph->saddr);
-}
-
-static struct ipvlan_dev *ipvlan_sender_arp(struct ipvlan_port *port,
-					    const struct sk_buff *skb, int off)
-{
-	const struct arphdr *arp;
-	const __be32 *sip, *tip;
-	struct arphdr _arp;
-	__be32 _ips[2];
-
-	arp = skb_header_pointer(skb, off, sizeof(_arp), &_arp);
-	if (!arp || arp->ar_hln != ETH_ALEN || arp->ar_pln != sizeof(__be32) ||
-	    arp->ar_pro != htons(ETH_P_IP))
-		return NULL;
-	off += sizeof(*arp) + ETH_ALEN;
-	sip = skb_header_pointer(skb, off, sizeof(*sip), &_ips[0]);
-	if (!sip)
-		return NULL;
-	if (*sip)
-		return ipvlan_addr_lookup4(port, *sip);
-	tip = skb_header_pointer(skb, off + sizeof(*sip) + ETH_ALEN,
-				 sizeof(*tip), &_ips[1]);
-	return tip ? ipvlan_addr_lookup4(port, *tip) : NULL;
-}
-
-static struct ipvlan_dev *ipvlan_sender_ip6(struct ipvlan_port *port,
-					    const struct sk_buff *skb, int off)
+static struct ipvlan_dev *ipvlan_find_ip6(struct ipvlan_port *port,
+					  const struct sk_buff *skb, int off,
+					  bool source)
 {
 	const struct in6_addr *target;
 	const struct ipv6hdr *ip6h;
@@ -149,25 +104,28 @@ static struct ipvlan_dev *ipvlan_sender_ip6(struct ipvlan_port *port,
 	if (!ip6h || ip6h->version != 6)
 		return NULL;
 	if (!ipv6_addr_any(&ip6h->saddr))
-		return ipvlan_addr_lookup6(port, &ip6h->saddr);
-	if (ip6h->nexthdr != NEXTHDR_ICMP)
-		return NULL;
-	target = ipvlan_ns_target(skb, off + sizeof(*ip6h), &_msg);
-	return target ? ipvlan_addr_lookup6(port, target) : NULL;
+		return ipvlan_addr_lookup6(port, source ? &ip6h->saddr :
+							  &ip6h->daddr);
+	if (ip6h->nexthdr == NEXTHDR_ICMP) {
+		target = ipvlan_ns_target(skb, off + sizeof(*ip6h), &_msg);
+		if (target)
+			return ipvlan_addr_lookup6(port, target);
+	}
+	return source ? NULL : ipvlan_addr_lookup6(port, &ip6h->daddr);
 }
 
-static struct ipvlan_dev *ipvlan_sender(struct ipvlan_port *port,
-					const struct sk_buff *skb, __be16 proto,
-					int off)
+static struct ipvlan_dev *ipvlan_find(struct ipvlan_port *port,
+				      const struct sk_buff *skb, __be16 proto,
+				      int off, bool source)
 {
 	switch (proto) {
 	case htons(ETH_P_IP):
-		return ipvlan_sender_ip4(port, skb, off);
+		return ipvlan_find_ip4(port, skb, off, source);
 	case htons(ETH_P_ARP):
-		return ipvlan_sender_arp(port, skb, off);
+		return ipvlan_find_arp(port, skb, off, source);
 	case htons(ETH_P_IPV6):
 		if (IS_ENABLED(CONFIG_IPV6))
-			return ipvlan_sender_ip6(port, skb, off);
+			return ipvlan_find_ip6(port, skb, off, source);
 		break;
 	}
 	return NULL;
@@ -177,17 +135,7 @@ static struct ipvlan_dev *ipvlan_sender(struct ipvlan_port *port,
 struct ipvlan_dev *ipvlan_demux(struct ipvlan_port *port,
 				const struct sk_buff *skb, __be16 proto, int off)
 {
-	switch (proto) {
-	case htons(ETH_P_IP):
-		return ipvlan_demux_ip4(port, skb, off);
-	case htons(ETH_P_ARP):
-		return ipvlan_demux_arp(port, skb, off);
-	case htons(ETH_P_IPV6):
-		if (IS_ENABLED(CONFIG_IPV6))
-			return ipvlan_demux_ip6(port, skb, off);
-		break;
-	}
-	return NULL;
+	return ipvlan_find(port, skb, proto, off, false);
 }
 
 /* ---------------------------------------------------------------------
@@ -419,7 +367,7 @@ static struct ipvlan_dev *ipvlan_reflected_from(struct ipvlan_port *port,
 {
 	if (!ether_addr_equal(eth_hdr(skb)->h_source, port->lower->dev_addr))
 		return NULL;
-	return ipvlan_sender(port, skb, skb->protocol, 0);
+	return ipvlan_find(port, skb, skb->protocol, 0, true);
 }
 
 /*

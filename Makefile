@@ -67,9 +67,17 @@ all: modules
 modules:
 	$(MAKE) -C $(KDIR) $(if $(KARCH),ARCH=$(KARCH)) M=$(TOP) modules
 
+# kbuild's output here (6.12 adds .module-common.o), what the selftests
+# build beside their sources, and the harness's leftovers under build/:
+# the module builds vm.sh boots and the run directories of VMs that were
+# killed.  The kernels and the logs stay.
 clean:
-	rm -f *.o *.ko *.mod *.mod.c .*.cmd modules.order Module.symvers
-	rm -f $(SELFTESTS)/ipvlan_nl
+	rm -f $(addprefix $(TOP)/,*.o .*.o *.ko *.mod *.mod.c .*.cmd .*.d \
+		modules.order Module.symvers)
+	rm -rf $(TOP)/.tmp_versions
+	rm -f $(SELFTESTS)/ipvlan_fuzz_frames $(SELFTESTS)/ipvlan_fuzz_frames.[0-9]*
+	rm -rf $(SELFTESTS)/__pycache__
+	rm -rf $(UML_BUILD)/run.* $(UML_BUILD)/mod-*
 
 # checkpatch --strict, W=1, sparse and docutils; any finding fails.
 lint:

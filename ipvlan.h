@@ -176,12 +176,12 @@ static inline bool ipvlan_is_port(const struct net_device *dev)
 	return rcu_access_pointer(dev->rx_handler) == ipvlan_rx_handler;
 }
 
-static inline bool ipvlan_is_private(const struct ipvlan_port *port)
+static inline bool ipvlan_port_is_private(const struct ipvlan_port *port)
 {
 	return READ_ONCE(port->flags) & IPVLAN_F_PRIVATE;
 }
 
-static inline bool ipvlan_is_vepa(const struct ipvlan_port *port)
+static inline bool ipvlan_port_is_vepa(const struct ipvlan_port *port)
 {
 	return READ_ONCE(port->flags) & IPVLAN_F_VEPA;
 }
@@ -201,7 +201,6 @@ int ipvlan_kind_register(struct rtnl_link_ops *ops);
 /* ipvlan_port.c */
 int ipvlan_port_init(void);
 void ipvlan_port_uninit(void);
-struct ipvlan_port *ipvlan_port_get_rtnl(const struct net_device *lower);
 struct ipvlan_port *ipvlan_port_get_or_create(struct net_device *lower,
 					      struct netlink_ext_ack *extack);
 void ipvlan_port_put_unused(struct net_device *lower);
@@ -267,7 +266,7 @@ void ipvlan_drop_names(u8 *data);
 void ipvlan_drop_stats(struct ipvlan_dev *ipvlan, u64 *data);
 void ipvlan_rx_drop(struct ipvlan_dev *ipvlan, struct sk_buff *skb,
 		    enum ipvlan_drop why);
-netdev_tx_t ipvlan_start_xmit(struct sk_buff *skb, struct net_device *dev);
+netdev_tx_t ipvlan_xmit(struct sk_buff *skb, struct net_device *dev);
 
 /* ipvlan_addr.c */
 int ipvlan_addr_init(void);

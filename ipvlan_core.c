@@ -293,7 +293,7 @@ void ipvlan_rx_drop(struct ipvlan_dev *ipvlan, struct sk_buff *skb,
 }
 
 /*
- * Drops a frame @ipvlan sends, counting why; ipvlan_start_xmit() counts
+ * Drops a frame @ipvlan sends, counting why; ipvlan_xmit() counts
  * it in tx_dropped, as it does the frames others drop after us.
  */
 static int ipvlan_tx_drop(struct ipvlan_dev *ipvlan, struct sk_buff *skb,
@@ -411,7 +411,7 @@ static void ipvlan_rx_multicast_copies(struct ipvlan_port *port,
 	struct sk_buff *nskb;
 
 	sender = ipvlan_reflected_from(port, skb);
-	if (sender && !ipvlan_is_vepa(port))
+	if (sender && !ipvlan_port_is_vepa(port))
 		return;
 
 	list_for_each_entry_rcu(ipvlan, &port->ipvlans, port_node) {
@@ -647,7 +647,7 @@ static int ipvlan_forward(struct net_device *to, struct sk_buff *skb)
 static int ipvlan_xmit_peer(struct ipvlan_dev *ipvlan, struct ipvlan_dev *peer,
 			    struct sk_buff *skb)
 {
-	if (ipvlan_is_private(ipvlan->port))
+	if (ipvlan_port_is_private(ipvlan->port))
 		return ipvlan_tx_drop(ipvlan, skb, IPVLAN_DROP_TX_PRIVATE);
 	return ipvlan_forward(peer->dev, skb);
 }
@@ -673,11 +673,11 @@ static int ipvlan_xmit_l2(struct ipvlan_dev *ipvlan, struct sk_buff *skb)
 	struct ipvlan_port *port = ipvlan->port;
 	struct ipvlan_dev *peer;
 
-	if (ipvlan_is_vepa(port))
+	if (ipvlan_port_is_vepa(port))
 		return ipvlan_xmit_lower(ipvlan, skb);
 
 	if (is_multicast_ether_addr(eth->h_dest)) {
-		if (!ipvlan_is_private(port))
+		if (!ipvlan_port_is_private(port))
 			ipvlan_tx_multicast(ipvlan, skb);
 		return ipvlan_xmit_lower(ipvlan, skb);
 	}
@@ -807,7 +807,7 @@ static int ipvlan_xmit_l3(struct ipvlan_dev *ipvlan, struct sk_buff *skb)
 	__be16 proto = eth_hdr(skb)->h_proto;
 	struct ipvlan_dev *peer;
 
-	if (!ipvlan_is_vepa(ipvlan->port)) {
+	if (!ipvlan_port_is_vepa(ipvlan->port)) {
 		peer = ipvlan_demux(ipvlan->port, skb, proto, ETH_HLEN);
 		if (peer)
 			return ipvlan_xmit_peer(ipvlan, peer, skb);
@@ -880,7 +880,7 @@ static bool ipvlan_tx_forged(const struct net_device *dev,
 	return false;
 }
 
-netdev_tx_t ipvlan_start_xmit(struct sk_buff *skb, struct net_device *dev)
+netdev_tx_t ipvlan_xmit(struct sk_buff *skb, struct net_device *dev)
 {
 	struct ipvlan_dev *ipvlan = ipvlan_priv(dev);
 	unsigned int len = skb->len;

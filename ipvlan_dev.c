@@ -225,7 +225,7 @@ const struct net_device_ops ipvlan_dev_ops = {
 	.ndo_uninit		= ipvlan_ndo_uninit,
 	.ndo_open		= ipvlan_dev_open,
 	.ndo_stop		= ipvlan_dev_stop,
-	.ndo_start_xmit		= ipvlan_start_xmit,
+	.ndo_start_xmit		= ipvlan_xmit,
 	.ndo_set_mac_address	= ipvlan_set_mac_address,
 	.ndo_fix_features	= ipvlan_dev_fix_features,
 	.ndo_change_rx_flags	= ipvlan_dev_rx_flags,
@@ -538,7 +538,7 @@ int ipvlan_kind_register(struct rtnl_link_ops *ops)
 }
 EXPORT_SYMBOL_GPL(ipvlan_kind_register);
 
-static struct rtnl_link_ops ipvlan_link_ops __read_mostly = {
+static struct rtnl_link_ops ipvlan_kind __read_mostly = {
 	.kind		= "ipvlan",
 	.priv_size	= sizeof(struct ipvlan_dev),
 	.setup		= ipvlan_dev_setup,
@@ -597,7 +597,7 @@ int ipvlan_dev_init(void)
 	err = register_netdevice_notifier(&ipvlan_dev_nb);
 	if (err)
 		return err;
-	err = ipvlan_kind_register(&ipvlan_link_ops);
+	err = ipvlan_kind_register(&ipvlan_kind);
 	if (err)
 		unregister_netdevice_notifier(&ipvlan_dev_nb);
 	return err;
@@ -606,6 +606,6 @@ int ipvlan_dev_init(void)
 /* Unregistering the link ops deletes every ipvlan device, and port. */
 void ipvlan_dev_uninit(void)
 {
-	rtnl_link_unregister(&ipvlan_link_ops);
+	rtnl_link_unregister(&ipvlan_kind);
 	unregister_netdevice_notifier(&ipvlan_dev_nb);
 }

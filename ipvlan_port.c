@@ -11,7 +11,8 @@
 
 #include "ipvlan.h"
 
-struct ipvlan_port *ipvlan_port_get_rtnl(const struct net_device *lower)
+/* The port of @lower, NULL if it has none: the control path's, under RTNL. */
+static struct ipvlan_port *ipvlan_port_of(const struct net_device *lower)
 {
 	ASSERT_RTNL();
 
@@ -20,8 +21,8 @@ struct ipvlan_port *ipvlan_port_get_rtnl(const struct net_device *lower)
 	return rtnl_dereference(lower->rx_handler_data);
 }
 
-static struct ipvlan_port *ipvlan_port_create(struct net_device *lower,
-					      struct netlink_ext_ack *extack)
+static struct ipvlan_port *ipvlan_port_new(struct net_device *lower,
+					   struct netlink_ext_ack *extack)
 {
 	struct ipvlan_port *port;
 	int err;
@@ -60,13 +61,13 @@ err_free_port:
 struct ipvlan_port *ipvlan_port_get_or_create(struct net_device *lower,
 					      struct netlink_ext_ack *extack)
 {
-	struct ipvlan_port *port = ipvlan_port_get_rtnl(lower);
+	struct ipvlan_port *port = ipvlan_port_of(lower);
 
-	return port ?: ipvlan_port_create(lower, extack);
+	return port ?: ipvlan_port_new(lower, extack);
 }
 
 /* The last member is gone: nothing on the data path can see the port. */
-static void ipvlan_port_destroy(struct ipvlan_port *port)
+static void ipvlan_port_release(struct ipvlan_port *port)
 {
 	struct net_device *lower = port->lower;
 
@@ -91,10 +92,10 @@ static void ipvlan_port_destroy(struct ipvlan_port *port)
  */
 void ipvlan_port_put_unused(struct net_device *lower)
 {
-	struct ipvlan_port *port = ipvlan_port_get_rtnl(lower);
+	struct ipvlan_port *port = ipvlan_port_of(lower);
 
 	if (port && !port->count)
-		ipvlan_port_destroy(port);
+		ipvlan_port_release(port);
 }
 
 /*
@@ -136,7 +137,7 @@ void ipvlan_port_leave(struct ipvlan_dev *ipvlan)
 	ida_free(&port->dev_ids, ipvlan->dev->dev_id);
 	netdev_put(port->lower, &ipvlan->lower_tracker);
 	if (!port->count)
-		ipvlan_port_destroy(port);
+		ipvlan_port_release(port);
 }
 
 static void ipvlan_set_noarp(struct net_device *dev, bool noarp)
@@ -283,7 +284,7 @@ static int ipvlan_port_event(struct notifier_block *nb, unsigned long event,
 	struct net_device *lower = netdev_notifier_info_to_dev(data);
 	struct ipvlan_port *port;
 
-	port = ipvlan_port_get_rtnl(lower);
+	port = ipvlan_port_of(lower);
 	if (!port)
 		return NOTIFY_DONE;
 

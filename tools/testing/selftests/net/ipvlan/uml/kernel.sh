@@ -151,8 +151,23 @@ build_kernel() {
 	log "done in $(($(date +%s) - start)) s"
 }
 
+# wait_lock FD WHAT: takes the lock open on FD, saying so when it waits.
+# Two runs never unpack one source, nor build one kernel, at once: the
+# second waits, then finds the first's work done.
+wait_lock() {
+	flock -n "$1" && return 0
+	log "waiting for another kernel.sh to finish with $2..."
+	flock "$1"
+}
+
 need_pkgs
-unpack
+mkdir -p "$build"
+(
+	wait_lock 8 "${src##*/}"
+	unpack
+) 8>"$src.lock"
+exec 9>"$out.lock"
+wait_lock 9 "${out##*/}"
 key=$(cache_key)
 if [ ! -x "$out/linux" ] || [ "$(cat "$out/.ipvlan-key" 2>/dev/null)" != "$key" ]; then
 	build_kernel "$key"

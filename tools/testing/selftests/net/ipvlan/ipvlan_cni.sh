@@ -158,6 +158,21 @@ host_local_leases() {
 		-printf '%f\n' 2>/dev/null | sort
 }
 
+# containers_reach MODE A0 A1: the containers at A0 and A1 reach each
+# other and the router; in L3 also the far host, through the host.
+containers_reach() {
+	local mode=$1 a0=$2 a1=$3
+
+	ping_ok "$ns0" "$a1"
+	ping_ok "$ns1" "$a0"
+	ping_ok "$ns0" 192.0.2.254
+	ping_ok "$router" "$a1"
+	if [ "$mode" != l2 ]; then
+		ping_ok "$ns0" 203.0.113.1
+		ping_ok "$far" "$a1"
+	fi
+}
+
 # ADD and CHECK two containers, traffic between them and to the router's
 # side, DEL both.
 test_cycle() {
@@ -181,15 +196,7 @@ test_cycle() {
 			"$(printf '%s\n' "$a0" "$a1" | sort | xargs)"
 	fi
 
-	ping_ok "$ns0" "$a1"
-	ping_ok "$ns1" "$a0"
-	ping_ok "$ns0" 192.0.2.254
-	ping_ok "$router" "$a1"
-	if [ "$mode" != l2 ]; then
-		# routed by the host's namespace to the far side
-		ping_ok "$ns0" 203.0.113.1
-		ping_ok "$far" "$a1"
-	fi
+	containers_reach "$mode" "$a0" "$a1"
 	if [ "$ipam" = static ]; then
 		ping_ok "$ns0" "$(result_addr "$res1" 6)"
 		ping_ok "$ns1" "$(topo_addr6 l2 254)"

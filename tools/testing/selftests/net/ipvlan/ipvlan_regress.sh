@@ -223,13 +223,12 @@ test_packet_sk_l3() {
 # macvlan, a VLAN or a bridge port; a driver that allowed it would let a
 # chain of ipvlan/macvlan devices overflow the kernel stack (in UML: a
 # crash) or loop.  Build as deep as the kernel lets us; it must stay bounded.
-test_deep_stacking() {
-	local dev depth=0 hops i kind link d
+test_stacking_refused() {
+	local link
 
 	setup
 	ip -n "$host" link add sv0 type veth peer name sv1
 	ip -n "$host" link set sv0 up
-	ip -n "$host" link set sv1 up
 	ip -n "$host" link add link sv0 name mv0 type macvlan mode bridge
 	ip -n "$host" link set mv0 up
 	ip -n "$host" link add link mv0 name st0 type ipvlan mode l2
@@ -246,8 +245,31 @@ test_deep_stacking() {
 	if ip -n "$host" link set st0 master br0 2>/dev/null; then
 		fail "an ipvlan slave became a bridge port"
 	fi
-	# alternate ipvlan and macvlan on top of each other, as deep as allowed
-	dev=sv1
+}
+
+# hops DEV LOWEST: how many lower devices stand between DEV and LOWEST.
+hops() {
+	local d=$1 n=0 link
+
+	while [ "$d" != "$2" ] && [ "$n" -le 20 ] &&
+	      link=$(ip -n "$host" -o link show "$d" 2>/dev/null |
+		     sed -n 's/^[0-9]*: [^@:]*@\([^:]*\):.*/\1/p') &&
+	      [ -n "$link" ] && ip -n "$host" link show "$link" >/dev/null 2>&1; do
+		n=$((n + 1))
+		d=$link
+	done
+	echo "$n"
+}
+
+# Alternate ipvlan and macvlan on top of each other, as deep as allowed:
+# each ipvlan attaches to the lowest device, so the chain stays short.
+test_stacking_bounded() {
+	local dev=sv1 depth=0 n i kind
+
+	setup
+	ip -n "$host" link add sv0 type veth peer name sv1
+	ip -n "$host" link set sv0 up
+	ip -n "$host" link set sv1 up
 	for i in $(seq 1 16); do
 		if [ $((i % 2)) -eq 1 ]; then kind="ipvlan mode l2"; else kind="macvlan"; fi
 		# shellcheck disable=SC2086
@@ -257,24 +279,13 @@ test_deep_stacking() {
 		dev=dp$i
 		depth=$((depth + 1))
 	done
-	# how many lower devices stand under the top one
-	hops=0
-	d=$dev
-	while [ "$d" != sv1 ] &&
-	      link=$(ip -n "$host" -o link show "$d" 2>/dev/null |
-		     sed -n 's/^[0-9]*: [^@:]*@\([^:]*\):.*/\1/p') &&
-	      [ -n "$link" ] && ip -n "$host" link show "$link" >/dev/null 2>&1; do
-		hops=$((hops + 1))
-		d=$link
-		[ "$hops" -le 20 ] || break
-	done
-	echo "# accepted $depth stacked devices, the top one is $hops above the wire"
-	[ "$hops" -le 2 ] || fail "$dev stands $hops devices deep"
+	n=$(hops "$dev" sv1)
+	echo "# accepted $depth stacked devices, the top one is $n above the wire"
+	[ "$n" -le 2 ] || fail "$dev stands $n devices deep"
 	ip -n "$host" addr add 10.44.0.1/24 dev "$dev"
 	ip netns exec "$host" ping -q -c 3 -i 0.1 -W 1 -I "$dev" 10.44.0.2 \
 		>/dev/null 2>&1 || true
 	ip -n "$host" link del sv0
-	ip -n "$host" link del br0
 }
 
 # Lower-device lifetime: the master goes while slaves transmit.  A driver
@@ -325,23 +336,30 @@ test_master_delete_while_tx() {
 # kmemleak), a hook that runs after its namespace is gone (use-after-free),
 # or, when l3mdev ops are cleared while receive still sees them, a NULL
 # dereference.
+# l3s_pair: a master lm (a veth to the wire) with the L3S slaves ls0 in ns0
+# (10.99.0.1) and ls1 in ns1 (10.99.0.2).
+l3s_pair() {
+	local i ns
+
+	ip -n "$host" link add lm type veth peer name lp netns "$wire"
+	ip -n "$host" link set lm up
+	ip -n "$wire" link set lp up
+	for i in 0 1; do
+		ns=ns$i
+		ns=${!ns}
+		ip -n "$host" link add link lm name "ls$i" type ipvlan mode l3s
+		ip -n "$host" link set "ls$i" netns "$ns"
+		ip -n "$ns" link set "ls$i" up
+		ip -n "$ns" addr add "10.99.0.$((i + 1))/24" dev "ls$i"
+	done
+}
+
 test_l3s_netns_move() {
 	local i a where nsa="" nsb=""
 
 	setup
-	make_ns nsa
-	make_ns nsb
-	ip -n "$host" link add lm type veth peer name lp netns "$wire"
-	ip -n "$host" link set lm up
-	ip -n "$wire" link set lp up
-	ip -n "$host" link add link lm name ls0 type ipvlan mode l3s
-	ip -n "$host" link add link lm name ls1 type ipvlan mode l3s
-	ip -n "$host" link set ls0 netns "$ns0"
-	ip -n "$host" link set ls1 netns "$ns1"
-	ip -n "$ns0" link set ls0 up
-	ip -n "$ns1" link set ls1 up
-	ip -n "$ns0" addr add 10.99.0.1/24 dev ls0
-	ip -n "$ns1" addr add 10.99.0.2/24 dev ls1
+	make_ns nsa nsb
+	l3s_pair
 	where=$host
 	for i in $(seq 1 12); do
 		case $((i % 3)) in
@@ -479,7 +497,8 @@ ALL_TESTS=(
 	"test_stale_cb_l3|l3/l3s: a slave's IP options in skb->cb are not re-emitted"
 	"test_paged_short_skbs|headers in page frags and short frames are pulled before they are read"
 	"test_packet_sk_l3|l3: a packet socket's skb->sk is not used as an inet socket"
-	"test_deep_stacking|stacking stays bounded: no ipvlan on ipvlan, no macvlan/VLAN/bridge on a slave"
+	"test_stacking_refused|an ipvlan on a slave attaches to its master; no macvlan, VLAN or bridge on a slave"
+	"test_stacking_bounded|ipvlan and macvlan stacked 16 deep: the top stands at most 2 above the wire"
 	"test_master_delete_while_tx|the master deleted while slaves transmit: nothing left behind"
 	"test_l3s_netns_move|l3s hooks follow the master between namespaces"
 	"test_dup_addr_race|two slaves adding one address at once: one wins"

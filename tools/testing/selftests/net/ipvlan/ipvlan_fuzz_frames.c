@@ -15,9 +15,10 @@
  * -4/-6 give the addresses frames are aimed at (the slaves' and the
  * master's), so that the demux paths really run.  -m is the destination
  * MAC of unicast frames (default: DEV's own, the shared MAC on a slave).
- * -k limits the frame kinds, -S the socket kinds (raw, raw-bypass, dgram,
- * dgram-bypass).  At the end it prints, per kind, the frames sent and the
- * send errors by errno; it exits 0 unless it could not run at all.
+ * -k limits the frame kinds (the table kinds[] below), -S the socket kinds
+ * (raw, raw-bypass, dgram, dgram-bypass).  At the end it prints, per kind,
+ * the frames sent and the send errors by errno; it exits 0 unless it could
+ * not run at all.
  */
 
 #define _GNU_SOURCE
@@ -26,10 +27,11 @@
 #include <fcntl.h>
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
+#include <linux/types.h>
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sched.h>
-#include <stdint.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,69 +44,112 @@
 #define PACKET_QDISC_BYPASS 20
 #endif
 
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define MAXFRAME 65536
+/* what a frame may fill of the buffer */
+#define FRAME_ROOM (MAXFRAME - 64)
 #define MAXADDR 64
+/* send errors are counted by errno below this, the others as the last */
+#define NERRNO 140
 
 enum kind {
 	K_ETH_TRUNC, K_ZERO, K_ARP, K_IPV4, K_IPV4_FRAG, K_IPV6, K_IPV6_EXT,
 	K_IPV6_FRAG, K_NDISC, K_VLAN, K_MCAST, K_OVERSIZE, K_LOOP, K_MAX
 };
 
-static const char *const kind_name[K_MAX] = {
-	"eth_trunc", "zero", "arp", "ipv4", "ipv4_frag", "ipv6", "ipv6_ext",
-	"ipv6_frag", "ndisc", "vlan", "mcast", "oversize", "loop",
-};
-
 enum sockkind { S_RAW, S_RAW_BYPASS, S_DGRAM, S_DGRAM_BYPASS, S_MAX };
 
-static const char *const sock_name[S_MAX] = {
-	"raw", "raw-bypass", "dgram", "dgram-bypass",
+static const struct sock_kind {
+	const char *name;
+	int type;
+	bool bypass;	/* PACKET_QDISC_BYPASS */
+} sock_kinds[S_MAX] = {
+	[S_RAW]		= { "raw",		SOCK_RAW,	false },
+	[S_RAW_BYPASS]	= { "raw-bypass",	SOCK_RAW,	true },
+	[S_DGRAM]	= { "dgram",		SOCK_DGRAM,	false },
+	[S_DGRAM_BYPASS] = { "dgram-bypass",	SOCK_DGRAM,	true },
 };
 
-static uint64_t rng;
+struct kind_stats {
+	unsigned long sent;
+	unsigned long errs;
+	unsigned long err_by[NERRNO];
+};
 
-static uint64_t rnd(void)
+struct fuzz {
+	/* the command line */
+	const char *ifname;
+	const char *netns;
+	unsigned long long seed;
+	unsigned long count;
+	bool quiet;
+	bool have_mac;
+	bool kind_on[K_MAX];
+	bool sock_on[S_MAX];
+	/* the device, and the addresses frames are aimed at */
+	int ifindex;
+	__u8 ownmac[ETH_ALEN];
+	__u8 dstmac[ETH_ALEN];
+	struct in_addr a4[MAXADDR];
+	struct in6_addr a6[MAXADDR];
+	int n4, n6;
+	/* the kinds picked from, and the sockets to send with */
+	int ks[K_MAX];
+	int nk;
+	int socks[S_MAX];
+	int u4, u6;
+	/* the PRNG, and the frame being built with its ethertype */
+	__u64 rng;
+	__u16 proto;
+	__u8 frame[MAXFRAME];
+	struct kind_stats stats[K_MAX];
+};
+
+/* ---- the PRNG */
+
+static __u64 rnd(struct fuzz *fz)
 {
-	rng ^= rng << 13;
-	rng ^= rng >> 7;
-	rng ^= rng << 17;
-	return rng;
+	fz->rng ^= fz->rng << 13;
+	fz->rng ^= fz->rng >> 7;
+	fz->rng ^= fz->rng << 17;
+	return fz->rng;
 }
 
-static unsigned int rn(unsigned int n)
+static unsigned int rn(struct fuzz *fz, unsigned int n)
 {
-	return n ? rnd() % n : 0;
+	return n ? rnd(fz) % n : 0;
 }
 
-static int chance(unsigned int pct)
+static bool chance(struct fuzz *fz, unsigned int pct)
 {
-	return rn(100) < pct;
+	return rn(fz, 100) < pct;
 }
 
-static void rfill(uint8_t *p, size_t n)
+static void rfill(struct fuzz *fz, __u8 *p, size_t n)
 {
 	while (n--)
-		*p++ = rnd();
+		*p++ = rnd(fz);
 }
 
-static uint8_t dstmac[6], ownmac[6];
-static struct in_addr a4[MAXADDR];
-static struct in6_addr a6[MAXADDR];
-static int n4, n6;
-static int kind_on[K_MAX], sock_on[S_MAX];
-static int socks[S_MAX];
-static int ifindex;
-static const char *ifname;
+/* ---- headers and addresses */
 
-static unsigned long sent[K_MAX], errs[K_MAX];
-static unsigned long err_by[K_MAX][140];
-
-static uint16_t csum(const void *p, size_t n, uint32_t sum)
+static void put16(__u8 *p, __u16 v)
 {
-	const uint8_t *b = p;
+	p[0] = v >> 8;
+	p[1] = v;
+}
+
+static __u16 get16(const __u8 *p)
+{
+	return (p[0] << 8) | p[1];
+}
+
+static __u16 csum(const void *p, size_t n, __u32 sum)
+{
+	const __u8 *b = p;
 
 	while (n > 1) {
-		sum += (b[0] << 8) | b[1];
+		sum += get16(b);
 		b += 2;
 		n -= 2;
 	}
@@ -115,22 +160,21 @@ static uint16_t csum(const void *p, size_t n, uint32_t sum)
 	return htons(~sum);
 }
 
-static void pick4(uint8_t *out)
+/* An IPv4 address: mostly a target, else broadcast, multicast... */
+static void pick4(struct fuzz *fz, __u8 *out)
 {
-	uint32_t v;
+	__u32 v;
 
-	if (n4 && chance(85)) {
-		memcpy(out, &a4[rn(n4)], 4);
+	if (fz->n4 && chance(fz, 85)) {
+		memcpy(out, &fz->a4[rn(fz, fz->n4)], 4);
 		return;
 	}
-	switch (rn(5)) {
-	/* broadcast */
-	case 0:
+	switch (rn(fz, 5)) {
+	case 0:		/* broadcast */
 		v = 0xffffffff;
 		break;
-	/* multicast */
-	case 1:
-		v = 0xe0000001 + rn(255);
+	case 1:		/* multicast */
+		v = 0xe0000001 + rn(fz, 255);
 		break;
 	case 2:
 		v = 0;
@@ -139,51 +183,69 @@ static void pick4(uint8_t *out)
 		v = 0x7f000001;
 		break;
 	default:
-		v = rnd();
+		v = rnd(fz);
 		break;
 	}
 	v = htonl(v);
 	memcpy(out, &v, 4);
 }
 
-static void pick6(uint8_t *out)
+/* An IPv6 address: mostly a target, else multicast, link-local... */
+static void pick6(struct fuzz *fz, __u8 *out)
 {
-	if (n6 && chance(85)) {
-		memcpy(out, &a6[rn(n6)], 16);
+	if (fz->n6 && chance(fz, 85)) {
+		memcpy(out, &fz->a6[rn(fz, fz->n6)], 16);
 		return;
 	}
 	memset(out, 0, 16);
-	switch (rn(4)) {
+	switch (rn(fz, 4)) {
 	case 0:		/* all nodes / random link-local multicast */
 		out[0] = 0xff;
 		out[1] = 0x02;
-		out[15] = rn(3);
+		out[15] = rn(fz, 3);
 		break;
 	case 1:		/* solicited-node of an address we know, or random */
 		out[0] = 0xff;
 		out[1] = 0x02;
 		out[11] = 1;
 		out[12] = 0xff;
-		if (n6)
-			memcpy(out + 13, &a6[rn(n6)].s6_addr[13], 3);
+		if (fz->n6)
+			memcpy(out + 13, &fz->a6[rn(fz, fz->n6)].s6_addr[13], 3);
 		else
-			rfill(out + 13, 3);
+			rfill(fz, out + 13, 3);
 		break;
 	case 2:
 		out[0] = 0xfe;
 		out[1] = 0x80;
-		rfill(out + 8, 8);
+		rfill(fz, out + 8, 8);
 		break;
 	default:
-		rfill(out, 16);
+		rfill(fz, out, 16);
 		break;
 	}
 }
 
-/* Destination MAC: mostly the shared MAC, sometimes odd ones. */
-static void pick_mac(uint8_t *m, int mcast)
+/* A source address: a target half the time, else as pick4/pick6. */
+static void src4(struct fuzz *fz, __u8 *out)
 {
-	static const uint8_t odd[][6] = {
+	if (fz->n4 && chance(fz, 50))
+		memcpy(out, &fz->a4[rn(fz, fz->n4)], 4);
+	else
+		pick4(fz, out);
+}
+
+static void src6(struct fuzz *fz, __u8 *out)
+{
+	if (fz->n6 && chance(fz, 50))
+		memcpy(out, &fz->a6[rn(fz, fz->n6)], 16);
+	else
+		pick6(fz, out);
+}
+
+/* Destination MAC: mostly the shared MAC, sometimes odd ones. */
+static void pick_mac(struct fuzz *fz, __u8 *m, bool mcast)
+{
+	static const __u8 odd[][ETH_ALEN] = {
 		{ 0xff, 0xff, 0xff, 0xff, 0xff, 0xff },
 		{ 0x01, 0x00, 0x5e, 0x00, 0x00, 0x01 },
 		{ 0x33, 0x33, 0x00, 0x00, 0x00, 0x01 },
@@ -193,168 +255,218 @@ static void pick_mac(uint8_t *m, int mcast)
 		{ 0x00, 0x00, 0x00, 0x00, 0x00, 0x00 },
 	};
 
-	if (!mcast && chance(80)) {
-		memcpy(m, dstmac, 6);
+	if (!mcast && chance(fz, 80)) {
+		memcpy(m, fz->dstmac, ETH_ALEN);
 		return;
 	}
-	if (chance(70)) {
-		memcpy(m, odd[rn(sizeof(odd) / 6)], 6);
-		if (chance(30))
-			rfill(m + 3, 3);
+	if (chance(fz, 70)) {
+		memcpy(m, odd[rn(fz, ARRAY_SIZE(odd))], ETH_ALEN);
+		if (chance(fz, 30))
+			rfill(fz, m + 3, 3);
 		return;
 	}
-	rfill(m, 6);
+	rfill(fz, m, ETH_ALEN);
 	m[0] |= 1;	/* group bit */
 }
 
-static size_t eth(uint8_t *f, uint16_t proto, int mcast)
+/* An Ethernet header, and the frame's ethertype; returns its length. */
+static size_t eth(struct fuzz *fz, __u8 *f, __u16 proto, bool mcast)
 {
-	pick_mac(f, mcast);
-	if (chance(80))
-		memcpy(f + 6, ownmac, 6);
+	pick_mac(fz, f, mcast);
+	if (chance(fz, 80))
+		memcpy(f + ETH_ALEN, fz->ownmac, ETH_ALEN);
 	else
-		rfill(f + 6, 6);
-	f[12] = proto >> 8;
-	f[13] = proto;
-	return 14;
+		rfill(fz, f + ETH_ALEN, ETH_ALEN);
+	put16(f + 12, proto);
+	fz->proto = proto;
+	return ETH_HLEN;
 }
 
-/* An IPv4 header at p, total length len, with random defects. */
-static size_t ip4(uint8_t *p, size_t room, int frag)
-{
-	size_t ihl = 5, plen, i;
-	uint16_t tot, off = 0;
+/* ---- IPv4 */
 
-	if (chance(15))
-		ihl = 5 + rn(11);	/* options: random bytes */
-	plen = rn(chance(20) ? 1400 : 64);
-	if (ihl * 4 + plen > room)
-		plen = room - ihl * 4;
-	p[0] = 0x40 | ihl;
-	if (chance(10))
-		p[0] = rnd();		/* bad version and/or IHL 0..4 */
-	p[1] = rnd();
-	tot = ihl * 4 + plen;
-	if (chance(15))
-		tot = rnd();		/* bad total length */
-	p[2] = tot >> 8;
-	p[3] = tot;
-	p[4] = rnd();
-	p[5] = rnd();
+static __u16 ip4_frag_off(struct fuzz *fz, bool frag)
+{
+	__u16 off = 0;
+
 	if (frag) {
-		off = rn(8192);
-		if (chance(50))
+		off = rn(fz, 8192);
+		if (chance(fz, 50))
 			off |= 0x2000;	/* MF */
-		if (chance(20))
+		if (chance(fz, 20))
 			off = 0x2000;	/* first fragment */
-	} else if (chance(30)) {
+	} else if (chance(fz, 30)) {
 		off = 0x4000;		/* DF */
 	}
-	p[6] = off >> 8;
-	p[7] = off;
-	p[8] = 1 + rn(64);
-	{
-		static const uint8_t protos[] = { 1, 6, 17, 2, 47, 4, 41, 0, 255 };
+	return off;
+}
 
-		p[9] = protos[rn(sizeof(protos))];
-	}
-	p[10] = 0;
-	p[11] = 0;
-	if (n4 && chance(50))
-		memcpy(p + 12, &a4[rn(n4)], 4);
-	else
-		pick4(p + 12);
-	pick4(p + 16);
-	for (i = 20; i < ihl * 4; i++)
-		p[i] = rnd();
-	if (ihl * 4 <= room && chance(90)) {
-		uint16_t c = csum(p, ihl * 4, 0);
+/* The IPv4 header at p, ihl words with options of random bytes. */
+static void ip4_header(struct fuzz *fz, __u8 *p, size_t ihl, size_t plen,
+		       bool frag)
+{
+	static const __u8 protos[] = { 1, 6, 17, 2, 47, 4, 41, 0, 255 };
+	__u16 tot = ihl * 4 + plen;
+
+	p[0] = 0x40 | ihl;
+	if (chance(fz, 10))
+		p[0] = rnd(fz);		/* bad version and/or IHL 0..4 */
+	p[1] = rnd(fz);
+	if (chance(fz, 15))
+		tot = rnd(fz);		/* bad total length */
+	put16(p + 2, tot);
+	p[4] = rnd(fz);
+	p[5] = rnd(fz);
+	put16(p + 6, ip4_frag_off(fz, frag));
+	p[8] = 1 + rn(fz, 64);
+	p[9] = protos[rn(fz, sizeof(protos))];
+	put16(p + 10, 0);
+	src4(fz, p + 12);
+	pick4(fz, p + 16);
+	rfill(fz, p + 20, ihl * 4 - 20);
+}
+
+/* An IPv4 packet at p, with random defects; returns its length. */
+static size_t ip4(struct fuzz *fz, __u8 *p, size_t room, bool frag)
+{
+	size_t ihl = 5, hlen, plen;
+
+	if (chance(fz, 15))
+		ihl = 5 + rn(fz, 11);	/* options: random bytes */
+	hlen = ihl * 4;
+	plen = rn(fz, chance(fz, 20) ? 1400 : 64);
+	if (hlen + plen > room)
+		plen = room - hlen;
+	ip4_header(fz, p, ihl, plen, frag);
+	if (hlen <= room && chance(fz, 90)) {
+		__u16 c = csum(p, hlen, 0);
 
 		memcpy(p + 10, &c, 2);
 	}
-	rfill(p + ihl * 4, plen);
-	if (p[9] == 1 && plen >= 8 && chance(70)) {	/* ICMP echo */
-		p[ihl * 4] = 8;
-		p[ihl * 4 + 1] = 0;
+	rfill(fz, p + hlen, plen);
+	if (p[9] == 1 && plen >= 8 && chance(fz, 70)) {	/* ICMP echo */
+		p[hlen] = 8;
+		p[hlen + 1] = 0;
 	}
-	return ihl * 4 + plen;
+	return hlen + plen;
 }
 
-static const uint8_t ext_hdrs[] = { 0, 43, 44, 60, 51, 50, 135, 139, 140 };
+/* ---- IPv6 */
+
+static void ip6_header(struct fuzz *fz, __u8 *p)
+{
+	memset(p, 0, 40);
+	p[0] = chance(fz, 95) ? 0x60 : rnd(fz);
+	p[1] = rnd(fz) & 0x0f;
+	p[7] = chance(fz, 10) ? 255 : 64;
+	src6(fz, p + 8);
+	pick6(fz, p + 24);
+}
+
+/* An extension header of a random type at h, *nh its next header byte. */
+static size_t ip6_ext(struct fuzz *fz, __u8 *h, __u8 *nh, size_t room)
+{
+	static const __u8 types[] = { 0, 43, 44, 60, 51, 50, 135, 139, 140 };
+	__u8 t = types[rn(fz, sizeof(types))];
+	size_t l = 8 * (1 + rn(fz, 3));
+
+	if (l > room)
+		l = 8;
+	*nh = t;
+	rfill(fz, h, l);
+	if (t == 44) {			/* fragment header: 8 bytes */
+		l = 8;
+		h[1] = 0;
+	} else if (t == 51) {		/* AH: length in 4-byte units - 2 */
+		h[1] = l / 4 - 2;
+	} else {
+		h[1] = l / 8 - 1;
+	}
+	if (chance(fz, 10))
+		h[1] = rnd(fz);		/* a length past the end */
+	return l;
+}
+
+static void ip6_frag(struct fuzz *fz, __u8 *h, __u8 *nh)
+{
+	*nh = 44;
+	rfill(fz, h, 8);
+	h[1] = 0;
+	if (chance(fz, 30)) {	/* first fragment, more to come */
+		h[2] = 0;
+		h[3] = 1;
+	}
+}
 
 /* An IPv6 header, extension headers, and a payload. */
-static size_t ip6(uint8_t *p, size_t room, int exts, int frag)
+static size_t ip6(struct fuzz *fz, __u8 *p, size_t room, int exts, bool frag)
 {
-	size_t off = 40, plen;
-	uint8_t *nh = p + 6;
+	size_t off = 40, plen, len;
+	__u8 *nh = p + 6;
 	int i;
 
-	memset(p, 0, 40);
-	p[0] = chance(95) ? 0x60 : rnd();
-	p[1] = rnd() & 0x0f;
-	p[7] = chance(10) ? 255 : 64;
-	if (n6 && chance(50))
-		memcpy(p + 8, &a6[rn(n6)], 16);
-	else
-		pick6(p + 8);
-	pick6(p + 24);
+	ip6_header(fz, p);
 	for (i = 0; i < exts && off + 8 <= room; i++) {
-		uint8_t t = ext_hdrs[rn(sizeof(ext_hdrs))];
-		size_t l = 8 * (1 + rn(3));
-
-		if (off + l > room)
-			l = 8;
-		*nh = t;
-		rfill(p + off, l);
-		if (t == 44) {			/* fragment header: 8 bytes */
-			l = 8;
-			p[off + 1] = 0;
-		} else if (t == 51) {		/* AH: length in 4-byte units - 2 */
-			p[off + 1] = l / 4 - 2;
-		} else {
-			p[off + 1] = l / 8 - 1;
-		}
-		if (chance(10))
-			p[off + 1] = rnd();	/* a length past the end */
+		len = ip6_ext(fz, p + off, nh, room - off);
 		nh = p + off;
-		off += l;
+		off += len;
 	}
 	if (frag && off + 8 <= room) {
-		*nh = 44;
-		rfill(p + off, 8);
-		p[off + 1] = 0;
-		if (chance(30)) {	/* first fragment, more to come */
-			p[off + 2] = 0;
-			p[off + 3] = 1;
-		}
+		ip6_frag(fz, p + off, nh);
 		nh = p + off;
 		off += 8;
 	}
-	*nh = chance(60) ? 58 : (uint8_t)rnd();
-	plen = rn(chance(20) ? 1200 : 64);
+	*nh = chance(fz, 60) ? 58 : (__u8)rnd(fz);
+	plen = rn(fz, chance(fz, 20) ? 1200 : 64);
 	if (off + plen > room)
 		plen = room - off;
-	rfill(p + off, plen);
-	if (*nh == 58 && plen >= 8 && chance(60)) {
+	rfill(fz, p + off, plen);
+	if (*nh == 58 && plen >= 8 && chance(fz, 60)) {
 		p[off] = 128;		/* echo request */
 		p[off + 1] = 0;
 	}
-	i = off - 40 + plen;
-	if (chance(15))
-		i = rnd();
-	p[4] = i >> 8;
-	p[5] = i;
+	len = off - 40 + plen;
+	if (chance(fz, 15))
+		len = rnd(fz);
+	put16(p + 4, len);
 	return off + plen;
 }
 
-/* Neighbour discovery: NS/NA/RS/RA/redirect aimed at known targets. */
-static size_t ndisc(uint8_t *p, size_t room)
+/* The target, and a link-layer address option with random bytes. */
+static void ndisc_target(struct fuzz *fz, __u8 *icmp, size_t len)
 {
-	static const uint8_t types[] = { 135, 136, 133, 134, 137 };
-	size_t len = 40 + 24 + (chance(60) ? 8 : rn(40));
-	uint8_t *icmp = p + 40;
-	uint32_t sum = 0;
+	if (fz->n6)
+		memcpy(icmp + 8, &fz->a6[rn(fz, fz->n6)], 16);
+	else
+		rfill(fz, icmp + 8, 16);
+	if (len > 24) {
+		icmp[24] = 1 + rn(fz, 2);		/* lladdr option */
+		icmp[25] = chance(fz, 80) ? 1 : rn(fz, 4);	/* 0: bad */
+		if (len > 26)
+			rfill(fz, icmp + 26, len - 26);
+	}
+}
+
+/* The ICMPv6 checksum with the pseudo-header, right most of the time. */
+static void ndisc_csum(struct fuzz *fz, __u8 *p, size_t len)
+{
+	__u32 sum = len - 40 + 58;
 	size_t i;
+
+	for (i = 8; i < 40; i += 2)
+		sum += get16(p + i);
+	if (chance(fz, 90)) {
+		__u16 c = csum(p + 40, len - 40, sum);
+
+		memcpy(p + 42, &c, 2);
+	}
+}
+
+/* Neighbour discovery: NS/NA/RS/RA/redirect aimed at known targets. */
+static size_t ndisc(struct fuzz *fz, __u8 *p, size_t room)
+{
+	static const __u8 types[] = { 135, 136, 133, 134, 137 };
+	size_t len = 40 + 24 + (chance(fz, 60) ? 8 : rn(fz, 40));
+	__u8 *icmp = p + 40;
 
 	if (len > room)
 		len = room;
@@ -362,320 +474,446 @@ static size_t ndisc(uint8_t *p, size_t room)
 	p[0] = 0x60;
 	p[6] = 58;
 	p[7] = 255;
-	if (chance(40)) {	/* DAD: unspecified source */
+	if (chance(fz, 40))	/* DAD: unspecified source */
 		memset(p + 8, 0, 16);
-	} else if (n6 && chance(50)) {
-		memcpy(p + 8, &a6[rn(n6)], 16);
-	} else {
-		pick6(p + 8);
-	}
-	pick6(p + 24);
-	icmp[0] = types[rn(sizeof(types))];
-	icmp[1] = chance(90) ? 0 : rnd();
-	if (len >= 40 + 24) {
-		if (n6)
-			memcpy(icmp + 8, &a6[rn(n6)], 16);
-		else
-			rfill(icmp + 8, 16);
-		if (len > 40 + 24) {
-			icmp[24] = 1 + rn(2);		/* lladdr option */
-			icmp[25] = chance(80) ? 1 : rn(4);	/* 0: bad */
-			if (len > 40 + 26)
-				rfill(icmp + 26, len - 40 - 26);
-		}
-	}
-	i = len - 40;
-	p[4] = i >> 8;
-	p[5] = i;
-	/* pseudo-header checksum, right most of the time */
-	for (i = 8; i < 40; i += 2)
-		sum += (p[i] << 8) | p[i + 1];
-	sum += len - 40;
-	sum += 58;
-	if (chance(90)) {
-		uint16_t c = csum(icmp, len - 40, sum);
-
-		memcpy(icmp + 2, &c, 2);
-	}
-	if (chance(25))	/* truncated anywhere */
-		len = rn(len + 1);
+	else
+		src6(fz, p + 8);
+	pick6(fz, p + 24);
+	icmp[0] = types[rn(fz, sizeof(types))];
+	icmp[1] = chance(fz, 90) ? 0 : rnd(fz);
+	if (len >= 40 + 24)
+		ndisc_target(fz, icmp, len - 40);
+	put16(p + 4, len - 40);
+	ndisc_csum(fz, p, len);
+	if (chance(fz, 25))	/* truncated anywhere */
+		len = rn(fz, len + 1);
 	return len;
 }
 
-static size_t arp(uint8_t *p, size_t room)
+/* ---- ARP */
+
+static size_t arp(struct fuzz *fz, __u8 *p, size_t room)
 {
 	size_t len = 28;
 
 	p[0] = 0;
-	p[1] = chance(90) ? 1 : rnd();
+	p[1] = chance(fz, 90) ? 1 : rnd(fz);
 	p[2] = 0x08;
 	p[3] = 0;
-	p[4] = chance(90) ? 6 : rnd();
-	p[5] = chance(90) ? 4 : rnd();
+	p[4] = chance(fz, 90) ? 6 : rnd(fz);
+	p[5] = chance(fz, 90) ? 4 : rnd(fz);
 	p[6] = 0;
-	p[7] = chance(90) ? 1 + rn(2) : rnd();
-	memcpy(p + 8, ownmac, 6);
-	pick4(p + 14);
-	if (chance(50))
-		memset(p + 18, 0, 6);
+	p[7] = chance(fz, 90) ? 1 + rn(fz, 2) : rnd(fz);
+	memcpy(p + 8, fz->ownmac, ETH_ALEN);
+	pick4(fz, p + 14);
+	if (chance(fz, 50))
+		memset(p + 18, 0, ETH_ALEN);
 	else
-		memcpy(p + 18, dstmac, 6);
-	pick4(p + 24);
-	if (chance(30))
-		len = rn(28);	/* truncated */
-	else if (chance(20))
-		len += rn(40);
+		memcpy(p + 18, fz->dstmac, ETH_ALEN);
+	pick4(fz, p + 24);
+	if (chance(fz, 30))
+		len = rn(fz, 28);	/* truncated */
+	else if (chance(fz, 20))
+		len += rn(fz, 40);
 	if (len > room)
 		len = room;
 	if (len > 28)
-		rfill(p + 28, len - 28);
+		rfill(fz, p + 28, len - 28);
 	return len;
 }
 
-/* Build one frame of kind k; returns its length (may be 0). */
-static size_t build(int k, uint8_t *f, size_t room, uint16_t *proto)
-{
-	size_t l, n;
-	uint16_t tag;
-	int tags;
+/* ---- the frame kinds: each builds one in fz->frame, returns its length */
 
-	switch (k) {
-	case K_ZERO:
-		*proto = chance(50) ? ETH_P_IP : rnd();
-		l = rn(3);
-		rfill(f, l);
-		return l;
-	case K_ETH_TRUNC:
-		l = eth(f, chance(50) ? ETH_P_IP : ETH_P_IPV6, 0);
-		*proto = (f[12] << 8) | f[13];
-		n = rn(60);
-		rfill(f + 14, n);
-		return rn(14 + n + 1);
-	case K_ARP:
-		l = eth(f, ETH_P_ARP, chance(40));
-		*proto = ETH_P_ARP;
-		return l + arp(f + l, room - l);
-	case K_IPV4:
-	case K_IPV4_FRAG:
-		l = eth(f, ETH_P_IP, chance(10));
-		*proto = ETH_P_IP;
-		l += ip4(f + l, room - l, k == K_IPV4_FRAG);
-		if (chance(15))
-			l = rn(l + 1);	/* truncated */
-		return l;
-	case K_IPV6:
-	case K_IPV6_EXT:
-	case K_IPV6_FRAG:
-		l = eth(f, ETH_P_IPV6, chance(10));
-		*proto = ETH_P_IPV6;
-		l += ip6(f + l, room - l, k == K_IPV6_EXT ? 1 + rn(6) : 0,
-			 k == K_IPV6_FRAG);
-		if (chance(15))
-			l = rn(l + 1);
-		return l;
-	case K_NDISC:
-		l = eth(f, ETH_P_IPV6, chance(50));
-		*proto = ETH_P_IPV6;
-		return l + ndisc(f + l, room - l);
-	case K_VLAN:
-		l = eth(f, 0, chance(30));
-		tags = 1 + rn(3);
-		l -= 2;
-		while (tags--) {
-			tag = chance(50) ? 0x8100 : 0x88a8;
-			f[l] = tag >> 8;
-			f[l + 1] = tag;
-			f[l + 2] = rnd() & 0x0f;
-			f[l + 3] = rnd();
-			l += 4;
-		}
-		*proto = (f[12] << 8) | f[13];
-		switch (rn(3)) {
-		case 0:
-			f[l] = 0x08; f[l + 1] = 0x00; l += 2;
-			l += ip4(f + l, room - l, 0);
-			break;
-		case 1:
-			f[l] = 0x86; f[l + 1] = 0xdd; l += 2;
-			l += ip6(f + l, room - l, rn(2), 0);
-			break;
-		default:
-			f[l] = 0x08; f[l + 1] = 0x06; l += 2;
-			l += arp(f + l, room - l);
-			break;
-		}
-		if (chance(20))
-			l = rn(l + 1);
-		return l;
-	case K_MCAST:
-		switch (rn(3)) {
-		case 0:
-			l = eth(f, ETH_P_IP, 1);
-			*proto = ETH_P_IP;
-			l += ip4(f + l, room - l, 0);
-			break;
-		case 1:
-			l = eth(f, ETH_P_IPV6, 1);
-			*proto = ETH_P_IPV6;
-			l += ip6(f + l, room - l, rn(3), 0);
-			break;
-		default:
-			l = eth(f, ETH_P_ARP, 1);
-			*proto = ETH_P_ARP;
-			l += arp(f + l, room - l);
-			break;
-		}
-		return l;
-	case K_OVERSIZE:
-		l = eth(f, chance(50) ? ETH_P_IP : ETH_P_IPV6, chance(20));
-		*proto = (f[12] << 8) | f[13];
-		if (*proto == ETH_P_IP)
-			ip4(f + l, room - l, 0);
-		else
-			ip6(f + l, room - l, 0, 0);
-		n = chance(50) ? 1501 + rn(100) : 1500 + rn(room - 1500 - 14);
-		return l + n;
+/* What VLAN and multicast frames carry. */
+static const __u16 l3_protos[] = { ETH_P_IP, ETH_P_IPV6, ETH_P_ARP };
+
+static size_t l3(struct fuzz *fz, __u8 *p, size_t room, __u16 proto,
+		 unsigned int max_exts)
+{
+	switch (proto) {
+	case ETH_P_IP:
+		return ip4(fz, p, room, false);
+	case ETH_P_IPV6:
+		return ip6(fz, p, room, rn(fz, max_exts), false);
 	}
-	return 0;
+	return arp(fz, p, room);
 }
 
-static void count_err(int k, int e)
+/* Up to 2 bytes of a frame, with any ethertype for the DGRAM sockets. */
+static size_t build_zero(struct fuzz *fz)
 {
-	errs[k]++;
-	err_by[k][e < 140 ? e : 139]++;
+	size_t l;
+
+	fz->proto = chance(fz, 50) ? ETH_P_IP : rnd(fz);
+	l = rn(fz, 3);
+	rfill(fz, fz->frame, l);
+	return l;
 }
 
-static void send_loop(int k)
+/* A frame cut anywhere up to 60 bytes after its Ethernet header. */
+static size_t build_eth_trunc(struct fuzz *fz)
 {
-	static int u4 = -1, u6 = -1;
+	size_t n;
+
+	eth(fz, fz->frame, chance(fz, 50) ? ETH_P_IP : ETH_P_IPV6, false);
+	n = rn(fz, 60);
+	rfill(fz, fz->frame + ETH_HLEN, n);
+	return rn(fz, ETH_HLEN + n + 1);
+}
+
+static size_t build_arp(struct fuzz *fz)
+{
+	size_t l = eth(fz, fz->frame, ETH_P_ARP, chance(fz, 40));
+
+	return l + arp(fz, fz->frame + l, FRAME_ROOM - l);
+}
+
+static size_t build_ip4(struct fuzz *fz, bool frag)
+{
+	size_t l = eth(fz, fz->frame, ETH_P_IP, chance(fz, 10));
+
+	l += ip4(fz, fz->frame + l, FRAME_ROOM - l, frag);
+	if (chance(fz, 15))
+		l = rn(fz, l + 1);	/* truncated */
+	return l;
+}
+
+static size_t build_ipv4(struct fuzz *fz)
+{
+	return build_ip4(fz, false);
+}
+
+static size_t build_ipv4_frag(struct fuzz *fz)
+{
+	return build_ip4(fz, true);
+}
+
+static size_t build_ip6(struct fuzz *fz, bool ext, bool frag)
+{
+	size_t l = eth(fz, fz->frame, ETH_P_IPV6, chance(fz, 10));
+	int exts = 0;
+
+	if (ext)
+		exts = 1 + rn(fz, 6);
+	l += ip6(fz, fz->frame + l, FRAME_ROOM - l, exts, frag);
+	if (chance(fz, 15))
+		l = rn(fz, l + 1);	/* truncated */
+	return l;
+}
+
+static size_t build_ipv6(struct fuzz *fz)
+{
+	return build_ip6(fz, false, false);
+}
+
+static size_t build_ipv6_ext(struct fuzz *fz)
+{
+	return build_ip6(fz, true, false);
+}
+
+static size_t build_ipv6_frag(struct fuzz *fz)
+{
+	return build_ip6(fz, false, true);
+}
+
+static size_t build_ndisc(struct fuzz *fz)
+{
+	size_t l = eth(fz, fz->frame, ETH_P_IPV6, chance(fz, 50));
+
+	return l + ndisc(fz, fz->frame + l, FRAME_ROOM - l);
+}
+
+/* One to three 802.1Q or 802.1ad tags at p; returns their length. */
+static size_t vlan_tags(struct fuzz *fz, __u8 *p)
+{
+	int tags = 1 + rn(fz, 3);
+	size_t l = 0;
+
+	while (tags--) {
+		put16(p + l, chance(fz, 50) ? ETH_P_8021Q : ETH_P_8021AD);
+		p[l + 2] = rnd(fz) & 0x0f;
+		p[l + 3] = rnd(fz);
+		l += 4;
+	}
+	return l;
+}
+
+static size_t build_vlan(struct fuzz *fz)
+{
+	__u8 *f = fz->frame;
+	size_t l = eth(fz, f, 0, chance(fz, 30)) - 2;
+	__u16 proto;
+
+	l += vlan_tags(fz, f + l);
+	fz->proto = get16(f + 12);
+	proto = l3_protos[rn(fz, ARRAY_SIZE(l3_protos))];
+	put16(f + l, proto);
+	l += 2;
+	l += l3(fz, f + l, FRAME_ROOM - l, proto, 2);
+	if (chance(fz, 20))
+		l = rn(fz, l + 1);
+	return l;
+}
+
+static size_t build_mcast(struct fuzz *fz)
+{
+	__u16 proto = l3_protos[rn(fz, ARRAY_SIZE(l3_protos))];
+	size_t l = eth(fz, fz->frame, proto, true);
+
+	return l + l3(fz, fz->frame + l, FRAME_ROOM - l, proto, 3);
+}
+
+/* Longer than the MTU: an IP header, then whatever the buffer holds. */
+static size_t build_oversize(struct fuzz *fz)
+{
+	bool mcast = chance(fz, 20);
+	__u16 proto = chance(fz, 50) ? ETH_P_IP : ETH_P_IPV6;
+	size_t l = eth(fz, fz->frame, proto, mcast);
+
+	if (proto == ETH_P_IP)
+		ip4(fz, fz->frame + l, FRAME_ROOM - l, false);
+	else
+		ip6(fz, fz->frame + l, FRAME_ROOM - l, 0, false);
+	if (chance(fz, 50))
+		return l + 1501 + rn(fz, 100);
+	return l + 1500 + rn(fz, FRAME_ROOM - 1500 - ETH_HLEN);
+}
+
+/* In the order -k names them and the figures list them. */
+static const struct frame_kind {
+	const char *name;
+	/* NULL: not a frame built here but UDP with loopback, send_loop() */
+	size_t (*build)(struct fuzz *fz);
+} kinds[K_MAX] = {
+	[K_ETH_TRUNC]	= { "eth_trunc",	build_eth_trunc },
+	[K_ZERO]	= { "zero",		build_zero },
+	[K_ARP]		= { "arp",		build_arp },
+	[K_IPV4]	= { "ipv4",		build_ipv4 },
+	[K_IPV4_FRAG]	= { "ipv4_frag",	build_ipv4_frag },
+	[K_IPV6]	= { "ipv6",		build_ipv6 },
+	[K_IPV6_EXT]	= { "ipv6_ext",		build_ipv6_ext },
+	[K_IPV6_FRAG]	= { "ipv6_frag",	build_ipv6_frag },
+	[K_NDISC]	= { "ndisc",		build_ndisc },
+	[K_VLAN]	= { "vlan",		build_vlan },
+	[K_MCAST]	= { "mcast",		build_mcast },
+	[K_OVERSIZE]	= { "oversize",		build_oversize },
+	[K_LOOP]	= { "loop",		NULL },
+};
+
+/* ---- sending */
+
+static void count_sent(struct fuzz *fz, int k, int ret)
+{
+	struct kind_stats *st = &fz->stats[k];
+	int e = errno;
+
+	st->sent++;
+	if (ret >= 0)
+		return;
+	st->errs++;
+	st->err_by[e < NERRNO ? e : NERRNO - 1]++;
+}
+
+static int send_loop4(struct fuzz *fz, const __u8 *buf, size_t len)
+{
 	struct sockaddr_in s4 = { .sin_family = AF_INET };
-	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6 };
-	uint8_t buf[256];
-	size_t len = rn(sizeof(buf));
-	int one = 1, r;
+	__u32 v = chance(fz, 50) ? 0xffffffff : 0xe0000001 + rn(fz, 4);
 
-	if (u4 < 0) {
-		struct ip_mreqn mr = { .imr_ifindex = ifindex };
-
-		u4 = socket(AF_INET, SOCK_DGRAM, 0);
-		u6 = socket(AF_INET6, SOCK_DGRAM, 0);
-		if (u4 >= 0) {
-			setsockopt(u4, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one));
-			setsockopt(u4, IPPROTO_IP, IP_MULTICAST_LOOP, &one, sizeof(one));
-			setsockopt(u4, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof(mr));
-			setsockopt(u4, SOL_SOCKET, SO_BINDTODEVICE, ifname,
-				   strlen(ifname));
-		}
-		if (u6 >= 0) {
-			setsockopt(u6, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &one, sizeof(one));
-			setsockopt(u6, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex,
-				   sizeof(ifindex));
-			setsockopt(u6, SOL_SOCKET, SO_BINDTODEVICE, ifname,
-				   strlen(ifname));
-		}
-	}
-	rfill(buf, len);
-	if (chance(50)) {
-		uint32_t v = chance(50) ? 0xffffffff : 0xe0000001 + rn(4);
-
-		s4.sin_addr.s_addr = htonl(v);
-		s4.sin_port = htons(1 + rn(65535));
-		r = sendto(u4, buf, len, MSG_DONTWAIT, (void *)&s4, sizeof(s4));
-	} else {
-		s6.sin6_addr.s6_addr[0] = 0xff;
-		s6.sin6_addr.s6_addr[1] = 0x02;
-		s6.sin6_addr.s6_addr[15] = 1 + rn(2);
-		s6.sin6_scope_id = ifindex;
-		s6.sin6_port = htons(1 + rn(65535));
-		r = sendto(u6, buf, len, MSG_DONTWAIT, (void *)&s6, sizeof(s6));
-	}
-	sent[k]++;
-	if (r < 0)
-		count_err(k, errno);
+	s4.sin_addr.s_addr = htonl(v);
+	s4.sin_port = htons(1 + rn(fz, 65535));
+	return sendto(fz->u4, buf, len, MSG_DONTWAIT, (void *)&s4, sizeof(s4));
 }
 
-static void open_socks(void)
+static int send_loop6(struct fuzz *fz, const __u8 *buf, size_t len)
 {
-	int s, one = 1;
+	struct sockaddr_in6 s6 = { .sin6_family = AF_INET6 };
 
-	for (s = 0; s < S_MAX; s++) {
-		struct sockaddr_ll ll = {
-			.sll_family = AF_PACKET,
-			.sll_protocol = 0,	/* send only */
-			.sll_ifindex = ifindex,
-		};
-
-		socks[s] = -1;
-		if (!sock_on[s])
-			continue;
-		socks[s] = socket(AF_PACKET, s < S_DGRAM ? SOCK_RAW : SOCK_DGRAM, 0);
-		if (socks[s] < 0) {
-			perror("socket(AF_PACKET)");
-			exit(2);
-		}
-		if ((s == S_RAW_BYPASS || s == S_DGRAM_BYPASS) &&
-		    setsockopt(socks[s], SOL_PACKET, PACKET_QDISC_BYPASS,
-			       &one, sizeof(one)) < 0) {
-			perror("PACKET_QDISC_BYPASS");
-			exit(2);
-		}
-		if (bind(socks[s], (void *)&ll, sizeof(ll)) < 0) {
-			perror("bind(AF_PACKET)");
-			exit(2);
-		}
-	}
+	s6.sin6_addr.s6_addr[0] = 0xff;
+	s6.sin6_addr.s6_addr[1] = 0x02;
+	s6.sin6_addr.s6_addr[15] = 1 + rn(fz, 2);
+	s6.sin6_scope_id = fz->ifindex;
+	s6.sin6_port = htons(1 + rn(fz, 65535));
+	return sendto(fz->u6, buf, len, MSG_DONTWAIT, (void *)&s6, sizeof(s6));
 }
 
-static void send_frame(int k, int s, uint8_t *f, size_t len, uint16_t proto)
+/* Broadcast or multicast UDP of random bytes, looped back to DEV. */
+static void send_loop(struct fuzz *fz, int k)
+{
+	__u8 buf[256];
+	size_t len = rn(fz, sizeof(buf));
+	int ret;
+
+	rfill(fz, buf, len);
+	if (chance(fz, 50))
+		ret = send_loop4(fz, buf, len);
+	else
+		ret = send_loop6(fz, buf, len);
+	count_sent(fz, k, ret);
+}
+
+/* fz->frame out of socket kind s; DGRAM sockets get its MAC apart. */
+static void send_frame(struct fuzz *fz, int k, int s, size_t len)
 {
 	struct sockaddr_ll ll = {
 		.sll_family = AF_PACKET,
-		.sll_ifindex = ifindex,
-		.sll_halen = 6,
+		.sll_ifindex = fz->ifindex,
+		.sll_halen = ETH_ALEN,
 	};
-	int r;
+	__u8 *f = fz->frame;
+	int ret;
 
-	if (s >= S_DGRAM) {
+	if (sock_kinds[s].type == SOCK_DGRAM) {
 		/* the kernel builds the Ethernet header: strip ours */
-		ll.sll_protocol = htons(proto);
-		if (len >= 14) {
-			memcpy(ll.sll_addr, f, 6);
-			f += 14;
-			len -= 14;
+		ll.sll_protocol = htons(fz->proto);
+		if (len >= ETH_HLEN) {
+			memcpy(ll.sll_addr, f, ETH_ALEN);
+			f += ETH_HLEN;
+			len -= ETH_HLEN;
 		} else {
-			memcpy(ll.sll_addr, dstmac, 6);
+			memcpy(ll.sll_addr, fz->dstmac, ETH_ALEN);
 		}
 	}
-	r = sendto(socks[s], f, len, MSG_DONTWAIT, (void *)&ll, sizeof(ll));
-	sent[k]++;
-	if (r < 0)
-		count_err(k, errno);
+	ret = sendto(fz->socks[s], f, len, MSG_DONTWAIT, (void *)&ll, sizeof(ll));
+	count_sent(fz, k, ret);
 }
 
-static int parse_list(char *arg, const char *const *names, int n, int *on)
+static void send_one(struct fuzz *fz)
 {
-	char *tok;
-	int i;
+	int k = fz->ks[rn(fz, fz->nk)];
+	size_t len;
+	int s;
 
-	memset(on, 0, n * sizeof(*on));
-	for (tok = strtok(arg, ","); tok; tok = strtok(NULL, ",")) {
-		for (i = 0; i < n; i++)
-			if (!strcmp(tok, names[i]))
-				break;
-		if (i == n) {
-			fprintf(stderr, "unknown kind '%s'\n", tok);
-			return -1;
-		}
-		on[i] = 1;
+	if (!kinds[k].build) {
+		send_loop(fz, k);
+		return;
 	}
+	do
+		s = rn(fz, S_MAX);
+	while (!fz->sock_on[s]);
+	len = kinds[k].build(fz);
+	send_frame(fz, k, s, len);
+}
+
+/* ---- setting up */
+
+static int open_sock(struct fuzz *fz, int s)
+{
+	struct sockaddr_ll ll = {
+		.sll_family = AF_PACKET,
+		.sll_protocol = 0,	/* send only */
+		.sll_ifindex = fz->ifindex,
+	};
+	int fd, one = 1;
+
+	fd = socket(AF_PACKET, sock_kinds[s].type, 0);
+	if (fd < 0) {
+		perror("socket(AF_PACKET)");
+		return -1;
+	}
+	if (sock_kinds[s].bypass &&
+	    setsockopt(fd, SOL_PACKET, PACKET_QDISC_BYPASS, &one, sizeof(one)) < 0) {
+		perror("PACKET_QDISC_BYPASS");
+		return -1;
+	}
+	if (bind(fd, (void *)&ll, sizeof(ll)) < 0) {
+		perror("bind(AF_PACKET)");
+		return -1;
+	}
+	fz->socks[s] = fd;
 	return 0;
 }
 
-static int parse_mac(const char *s, uint8_t *m)
+/* The UDP sockets of K_LOOP, bound to DEV, multicast looped back. */
+static void open_udp(struct fuzz *fz)
 {
-	return sscanf(s, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx",
-		      &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) == 6 ? 0 : -1;
+	struct ip_mreqn mr = { .imr_ifindex = fz->ifindex };
+	size_t dev = strlen(fz->ifname);
+	int one = 1;
+
+	fz->u4 = socket(AF_INET, SOCK_DGRAM, 0);
+	fz->u6 = socket(AF_INET6, SOCK_DGRAM, 0);
+	if (fz->u4 >= 0) {
+		setsockopt(fz->u4, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one));
+		setsockopt(fz->u4, IPPROTO_IP, IP_MULTICAST_LOOP, &one, sizeof(one));
+		setsockopt(fz->u4, IPPROTO_IP, IP_MULTICAST_IF, &mr, sizeof(mr));
+		setsockopt(fz->u4, SOL_SOCKET, SO_BINDTODEVICE, fz->ifname, dev);
+	}
+	if (fz->u6 >= 0) {
+		setsockopt(fz->u6, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &one, sizeof(one));
+		setsockopt(fz->u6, IPPROTO_IPV6, IPV6_MULTICAST_IF, &fz->ifindex,
+			   sizeof(fz->ifindex));
+		setsockopt(fz->u6, SOL_SOCKET, SO_BINDTODEVICE, fz->ifname, dev);
+	}
 }
+
+static int open_socks(struct fuzz *fz)
+{
+	int s;
+
+	for (s = 0; s < S_MAX; s++)
+		if (fz->sock_on[s] && open_sock(fz, s))
+			return -1;
+	if (fz->kind_on[K_LOOP])
+		open_udp(fz);
+	return 0;
+}
+
+static int enter_netns(const char *netns)
+{
+	char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s%s",
+		 strchr(netns, '/') ? "" : "/run/netns/", netns);
+	fd = open(path, O_RDONLY);
+	if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
+		perror(path);
+		return -1;
+	}
+	close(fd);
+	return 0;
+}
+
+/* DEV's index and MAC, the default destination MAC. */
+static int open_device(struct fuzz *fz)
+{
+	struct ifreq ifr;
+	int fd;
+
+	fz->ifindex = if_nametoindex(fz->ifname);
+	if (!fz->ifindex) {
+		perror(fz->ifname);
+		return -1;
+	}
+	fd = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", fz->ifname);
+	if (fd < 0 || ioctl(fd, SIOCGIFHWADDR, &ifr) < 0) {
+		perror("SIOCGIFHWADDR");
+		return -1;
+	}
+	close(fd);
+	memcpy(fz->ownmac, ifr.ifr_hwaddr.sa_data, ETH_ALEN);
+	if (!fz->have_mac)
+		memcpy(fz->dstmac, fz->ownmac, ETH_ALEN);
+	return 0;
+}
+
+/* The kinds to pick from; false if no kind or no socket kind is on. */
+static bool pick_kinds(struct fuzz *fz)
+{
+	bool any_sock = false;
+	int k, s;
+
+	for (k = 0; k < K_MAX; k++)
+		if (fz->kind_on[k])
+			fz->ks[fz->nk++] = k;
+	for (s = 0; s < S_MAX; s++)
+		any_sock |= fz->sock_on[s];
+	return fz->nk && any_sock;
+}
+
+/* ---- the command line, and the figures */
 
 static void print_help(void)
 {
@@ -685,148 +923,172 @@ static void print_help(void)
 	exit(2);
 }
 
-int main(int argc, char **argv)
+static int kind_index(const char *name)
 {
-	static uint8_t frame[MAXFRAME];
-	unsigned long count = 50000, i, total = 0, terr = 0;
-	unsigned long long seed = 1;
-	const char *netns = NULL;
-	int have_mac = 0, quiet = 0, nk = 0, ks[K_MAX], k, s, fd, e;
-	struct timespec t0, t1;
-	struct ifreq ifr;
-	char path[256];
-	int opt;
+	int k;
 
 	for (k = 0; k < K_MAX; k++)
-		kind_on[k] = 1;
+		if (!strcmp(name, kinds[k].name))
+			return k;
+	return -1;
+}
+
+static int sock_index(const char *name)
+{
+	int s;
+
 	for (s = 0; s < S_MAX; s++)
-		sock_on[s] = 1;
-	while ((opt = getopt(argc, argv, "i:n:s:c:m:4:6:k:S:q")) != -1) {
-		switch (opt) {
-		case 'i':
-			ifname = optarg;
-			break;
-		case 'n':
-			netns = optarg;
-			break;
-		case 's':
-			seed = strtoull(optarg, NULL, 0);
-			break;
-		case 'c':
-			count = strtoul(optarg, NULL, 0);
-			break;
-		case 'm':
-			if (parse_mac(optarg, dstmac))
-				print_help();
-			have_mac = 1;
-			break;
-		case '4':
-			if (n4 < MAXADDR && inet_pton(AF_INET, optarg, &a4[n4]) == 1)
-				n4++;
-			else
-				print_help();
-			break;
-		case '6':
-			if (n6 < MAXADDR && inet_pton(AF_INET6, optarg, &a6[n6]) == 1)
-				n6++;
-			else
-				print_help();
-			break;
-		case 'k':
-			if (parse_list(optarg, kind_name, K_MAX, kind_on))
-				print_help();
-			break;
-		case 'S':
-			if (parse_list(optarg, sock_name, S_MAX, sock_on))
-				print_help();
-			break;
-		case 'q':
-			quiet = 1;
-			break;
-		default:
+		if (!strcmp(name, sock_kinds[s].name))
+			return s;
+	return -1;
+}
+
+/* Turns on exactly the n entries of on[] that comma-separated arg names. */
+static int parse_list(char *arg, int (*index)(const char *), bool *on, int n)
+{
+	char *tok;
+	int i;
+
+	memset(on, 0, n * sizeof(*on));
+	for (tok = strtok(arg, ","); tok; tok = strtok(NULL, ",")) {
+		i = index(tok);
+		if (i < 0) {
+			fprintf(stderr, "unknown kind '%s'\n", tok);
+			return -1;
+		}
+		on[i] = true;
+	}
+	return 0;
+}
+
+static int parse_mac(const char *s, __u8 *m)
+{
+	return sscanf(s, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx",
+		      &m[0], &m[1], &m[2], &m[3], &m[4], &m[5]) == 6 ? 0 : -1;
+}
+
+static int add_addr4(struct fuzz *fz, const char *arg)
+{
+	if (fz->n4 >= MAXADDR || inet_pton(AF_INET, arg, &fz->a4[fz->n4]) != 1)
+		return -1;
+	fz->n4++;
+	return 0;
+}
+
+static int add_addr6(struct fuzz *fz, const char *arg)
+{
+	if (fz->n6 >= MAXADDR || inet_pton(AF_INET6, arg, &fz->a6[fz->n6]) != 1)
+		return -1;
+	fz->n6++;
+	return 0;
+}
+
+static int parse_opt(struct fuzz *fz, int opt, char *arg)
+{
+	switch (opt) {
+	case 'i':
+		fz->ifname = arg;
+		return 0;
+	case 'n':
+		fz->netns = arg;
+		return 0;
+	case 's':
+		fz->seed = strtoull(arg, NULL, 0);
+		return 0;
+	case 'c':
+		fz->count = strtoul(arg, NULL, 0);
+		return 0;
+	case 'm':
+		fz->have_mac = true;
+		return parse_mac(arg, fz->dstmac);
+	case '4':
+		return add_addr4(fz, arg);
+	case '6':
+		return add_addr6(fz, arg);
+	case 'k':
+		return parse_list(arg, kind_index, fz->kind_on, K_MAX);
+	case 'S':
+		return parse_list(arg, sock_index, fz->sock_on, S_MAX);
+	case 'q':
+		fz->quiet = true;
+		return 0;
+	}
+	return -1;
+}
+
+static void parse_args(struct fuzz *fz, int argc, char **argv)
+{
+	int opt, i;
+
+	fz->seed = 1;
+	fz->count = 50000;
+	for (i = 0; i < K_MAX; i++)
+		fz->kind_on[i] = true;
+	for (i = 0; i < S_MAX; i++)
+		fz->sock_on[i] = true;
+	while ((opt = getopt(argc, argv, "i:n:s:c:m:4:6:k:S:q")) != -1)
+		if (parse_opt(fz, opt, optarg))
 			print_help();
-		}
-	}
-	if (!ifname)
+	if (!fz->ifname)
 		print_help();
-	if (netns) {
-		snprintf(path, sizeof(path), "%s%s",
-			 strchr(netns, '/') ? "" : "/run/netns/", netns);
-		fd = open(path, O_RDONLY);
-		if (fd < 0 || setns(fd, CLONE_NEWNET) < 0) {
-			perror(path);
-			return 2;
-		}
-		close(fd);
-	}
-	ifindex = if_nametoindex(ifname);
-	if (!ifindex) {
-		perror(ifname);
-		return 2;
-	}
-	fd = socket(AF_INET, SOCK_DGRAM, 0);
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (fd < 0 || ioctl(fd, SIOCGIFHWADDR, &ifr) < 0) {
-		perror("SIOCGIFHWADDR");
-		return 2;
-	}
-	close(fd);
-	memcpy(ownmac, ifr.ifr_hwaddr.sa_data, 6);
-	if (!have_mac)
-		memcpy(dstmac, ownmac, 6);
-	for (k = 0; k < K_MAX; k++)
-		if (kind_on[k])
-			ks[nk++] = k;
-	for (s = 0, e = 0; s < S_MAX; s++)
-		e |= sock_on[s];
-	if (!nk || !e)
-		print_help();
-	open_socks();
+}
 
-	rng = seed * 0x9e3779b97f4a7c15ULL + 0x2545f4914f6cdd1dULL;
-	if (!rng)
-		rng = 1;
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	for (i = 0; i < count; i++) {
-		uint16_t proto = 0;
-		size_t len;
+static void print_kind(const char *name, const struct kind_stats *st)
+{
+	char ebuf[512] = "";
+	size_t o = 0;
+	int e;
 
-		k = ks[rn(nk)];
-		if (k == K_LOOP) {
-			send_loop(k);
-			continue;
-		}
-		do
-			s = rn(S_MAX);
-		while (!sock_on[s]);
-		len = build(k, frame, sizeof(frame) - 64, &proto);
-		send_frame(k, s, frame, len, proto);
-	}
-	clock_gettime(CLOCK_MONOTONIC, &t1);
+	for (e = 0; e < NERRNO; e++)
+		if (st->err_by[e] && o < sizeof(ebuf) - 40)
+			o += snprintf(ebuf + o, sizeof(ebuf) - o, " %s=%lu",
+				      strerrorname_np(e) ?: "?", st->err_by[e]);
+	printf("#   %-10s sent %8lu errors %7lu%s\n", name, st->sent, st->errs,
+	       ebuf);
+}
+
+static void print_figures(const struct fuzz *fz, double secs)
+{
+	unsigned long total = 0, errs = 0;
+	int k;
 
 	for (k = 0; k < K_MAX; k++) {
-		total += sent[k];
-		terr += errs[k];
+		total += fz->stats[k].sent;
+		errs += fz->stats[k].errs;
 	}
 	printf("# fuzz_frames dev %s seed %llu: %lu frames, %lu send errors, %.1f s\n",
-	       ifname, seed, total, terr,
-	       (t1.tv_sec - t0.tv_sec) + (t1.tv_nsec - t0.tv_nsec) / 1e9);
-	if (!quiet) {
-		for (k = 0; k < K_MAX; k++) {
-			char ebuf[512] = "";
-			size_t o = 0;
+	       fz->ifname, fz->seed, total, errs, secs);
+	if (fz->quiet)
+		return;
+	for (k = 0; k < K_MAX; k++)
+		if (fz->stats[k].sent)
+			print_kind(kinds[k].name, &fz->stats[k]);
+}
 
-			if (!sent[k])
-				continue;
-			for (e = 0; e < 140; e++)
-				if (err_by[k][e] && o < sizeof(ebuf) - 40)
-					o += snprintf(ebuf + o, sizeof(ebuf) - o,
-						      " %s=%lu", strerrorname_np(e) ?: "?",
-						      err_by[k][e]);
-			printf("#   %-10s sent %8lu errors %7lu%s\n", kind_name[k],
-			       sent[k], errs[k], ebuf);
-		}
-	}
+int main(int argc, char **argv)
+{
+	static struct fuzz fz = { .u4 = -1, .u6 = -1 };
+	struct timespec t0, t1;
+	unsigned long i;
+
+	parse_args(&fz, argc, argv);
+	if (fz.netns && enter_netns(fz.netns))
+		return 2;
+	if (open_device(&fz))
+		return 2;
+	if (!pick_kinds(&fz))
+		print_help();
+	if (open_socks(&fz))
+		return 2;
+
+	fz.rng = fz.seed * 0x9e3779b97f4a7c15ULL + 0x2545f4914f6cdd1dULL;
+	if (!fz.rng)
+		fz.rng = 1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < fz.count; i++)
+		send_one(&fz);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	print_figures(&fz, (t1.tv_sec - t0.tv_sec) +
+			   (t1.tv_nsec - t0.tv_nsec) / 1e9);
 	return 0;
 }

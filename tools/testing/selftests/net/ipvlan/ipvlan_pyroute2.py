@@ -55,6 +55,7 @@ if not any(n == "IFLA_IPVLAN_FLAGS" for n, _ in ipvlan_nla.nla_map):
     ipvlan_nla.nla_map = tuple(ipvlan_nla.nla_map) + (
         ("IFLA_IPVLAN_FLAGS", "uint16"),)
 
+
 class Failed(Exception):
     pass
 

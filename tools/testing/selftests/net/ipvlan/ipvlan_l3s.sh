@@ -89,6 +89,11 @@ test_l3_netfilter_blind() {
 	expect_counts "$host" none
 }
 
+# udp_bound NS PORT: a UDP socket in NS is bound to PORT.
+udp_bound() {
+	ip netns exec "$1" ss -Hlun "sport = :$2" | grep -q .
+}
+
 # bound_udp FAMILY ADDR: a UDP socket in ns0 bound to ipvl0 receives
 # what far sends to ADDR, and IP_PKTINFO/IPV6_PKTINFO names ipvl0 as the
 # input device.  Prints "hello <device>".
@@ -117,13 +122,16 @@ except OSError:
     dev = "ifindex %d" % idx
 print(data.decode(), dev)
 ' "$1" >"$NS_TMP/got" 2>&1 &
-	sleep 0.5
+	# sent once the socket is bound, and again until the neighbours on
+	# the way are resolved
+	wait_for udp_bound "$ns0" 4242
 	ip netns exec "$far" python3 -c '
-import socket, sys
+import socket, sys, time
 s = socket.socket(socket.AF_INET6 if ":" in sys.argv[1] else socket.AF_INET,
                   socket.SOCK_DGRAM)
-for i in range(5):
+for i in range(10):
     s.sendto(b"hello", (sys.argv[1], 4242))
+    time.sleep(0.2)
 ' "$2"
 	wait
 	cat "$NS_TMP/got"

@@ -429,9 +429,24 @@ on_exit() {
 }
 trap on_exit EXIT
 
+# What each worker did, and what one that never succeeded last said.
+chaos_report() {
+	local f w
+
+	cat "$STATE"/count.* 2>/dev/null | sort | uniq -c |
+		awk '{ printf "#   %-12s %-8s %d\n", $2, $3, $1 }'
+	for f in "$STATE"/out.*; do
+		w=${f##*/out.}
+		grep -qsE "^$w (ok|clean)$" "$STATE"/count.* && continue
+		echo "# $w never succeeded; it last said:"
+		tail -n 3 "$f" | sed 's/^/#     /'
+	done
+	sed 's/^/# /' "$STATE/out.module" 2>/dev/null || true
+}
+
 # The run's four steps, in order: each one checks what the chaos left.
 test_chaos() {
-	local start rc=0 pids=() id=0 workers w p f total iperf_pid=
+	local start rc=0 pids=() id=0 workers w p total iperf_pid=
 
 	start=$(date +%s)
 	setup
@@ -463,16 +478,7 @@ test_chaos() {
 	[ -z "$iperf_pid" ] || kill "$iperf_pid" 2>/dev/null || true
 	wait 2>/dev/null || true
 	echo "# seed $SEED, $DURATION s of chaos, ${#workers[@]} workers:"
-	cat "$STATE"/count.* 2>/dev/null | sort | uniq -c |
-		awk '{ printf "#   %-12s %-8s %d\n", $2, $3, $1 }'
-	# what a worker that never succeeded last said
-	for f in "$STATE"/out.*; do
-		w=${f##*/out.}
-		grep -qsE "^$w (ok|clean)$" "$STATE"/count.* && continue
-		echo "# $w never succeeded; it last said:"
-		tail -n 3 "$f" | sed 's/^/#     /'
-	done
-	sed 's/^/# /' "$STATE/out.module" 2>/dev/null || true
+	chaos_report
 	total=$(cat "$STATE"/count.* 2>/dev/null | wc -l)
 	echo "# $total operations; slaves now: $(for ns in $(all_ns); do
 		ip -n "$ns" -o link show type ipvlan 2>/dev/null; done | wc -l)"

@@ -113,11 +113,15 @@ stream_counts() {
 	echo "$(($(tx_packets "$1" ipvl0) - s0)) $(($(tx_packets "$host" eth0) - m0))"
 }
 
-# expect_gso WHAT SLAVE WIRE: the slave handed over large packets, each
-# of which the master sent as several segments.
+# expect_gso WHAT "SLAVE WIRE" (as stream_counts prints them): the slave
+# handed over large packets, each of which the master sent as several
+# segments.
 expect_gso() {
-	[ $(($2 * 2)) -lt "$3" ] ||
-		fail "$1: the slave sent $2 packets for $3 from the master: segmented before the master"
+	local slave wire
+
+	read -r slave wire <<<"$2"
+	[ $((slave * 2)) -lt "$wire" ] ||
+		fail "$1: the slave sent $slave packets for $wire from the master: segmented before the master"
 }
 
 # Over a master without TSO, a TCP stream still leaves the slave as GSO

@@ -8,6 +8,8 @@
 set -e
 cd "$(dirname "$0")"
 . ./lib.sh
+# set by make_ns
+ns0="" ns1=""
 
 trap lib_cleanup EXIT
 

@@ -9,6 +9,8 @@
 set -e
 cd "$(dirname "$0")"
 . ./lib.sh
+# set by make_ns
+host="" ns0="" ns1="" wire=""
 
 require_root
 require_cmd ip ping
@@ -130,4 +132,4 @@ ALL_TESTS=(
 	"test_dup_explained|duplicate refusal carries an extack message"
 )
 
-run_all_tests
+run_all_tests "${ALL_TESTS[@]}"

@@ -13,6 +13,8 @@
 set -e
 cd "$(dirname "$0")"
 . ./lib.sh
+# set by make_ns
+host=""
 
 require_root
 require_cmd ip
@@ -199,4 +201,4 @@ ALL_TESTS=(
 	"improvement test_newlink_keeps_mode|newlink without mode keeps the port's mode"
 )
 
-run_all_tests
+run_all_tests "${ALL_TESTS[@]}"

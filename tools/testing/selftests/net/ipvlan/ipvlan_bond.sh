@@ -14,6 +14,8 @@
 set -e
 cd "$(dirname "$0")"
 . ./lib.sh
+# set by make_ns
+host="" ns0="" wire=""
 
 require_root
 require_cmd ip tcpdump
@@ -71,4 +73,4 @@ ALL_TESTS=(
 	"improvement test_failover_announces|bond failover: the slave announces its address"
 )
 
-run_all_tests
+run_all_tests "${ALL_TESTS[@]}"

@@ -21,6 +21,8 @@
 set -e
 cd "$(dirname "$0")"
 . ./lib.sh
+# set by make_ns and container
+cpid="" host=""
 
 require_root
 require_cmd ip unshare nsenter python3
@@ -102,4 +104,4 @@ ALL_TESTS=(
 	"test_container_exit_deletes_slave|container netns gone: only its slave is deleted"
 )
 
-run_all_tests
+run_all_tests "${ALL_TESTS[@]}"

@@ -29,6 +29,8 @@
 set -e
 cd "$(dirname "$0")"
 . ./lib.sh
+# set by make_ns
+far="" host="" ns0="" ns1="" router=""
 
 CNI_PATH=${CNI_PATH:-/usr/lib/cni}
 CNI_VERSION=1.0.0
@@ -273,4 +275,4 @@ ALL_TESTS=(
 	"test_netns_gone|namespace deleted before DEL: slave gone, address reusable"
 )
 
-run_all_tests
+run_all_tests "${ALL_TESTS[@]}"

@@ -19,6 +19,8 @@
 set -e
 cd "$(dirname "$0")"
 . ./lib.sh
+# set by make_ns
+host="" ns0=""
 
 require_root
 require_cmd ip ping ethtool python3
@@ -159,4 +161,4 @@ ALL_TESTS=(
 	"improvement test_l3_no_route|l3: an IPv6 packet the host cannot route counts as tx_drop_no_route"
 )
 
-run_all_tests
+run_all_tests "${ALL_TESTS[@]}"

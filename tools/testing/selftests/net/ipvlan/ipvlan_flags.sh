@@ -16,6 +16,8 @@
 set -e
 cd "$(dirname "$0")"
 . ./lib.sh
+# set by make_ns
+host="" ns0="" ns1="" router=""
 
 require_root
 require_cmd ip ping
@@ -277,4 +279,4 @@ ALL_TESTS=(
 	"test_dad_behind_hairpin|IPv6 DAD (enhanced_dad=0) succeeds behind a hairpinning switch"
 )
 
-run_all_tests
+run_all_tests "${ALL_TESTS[@]}"

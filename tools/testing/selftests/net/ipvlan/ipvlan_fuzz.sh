@@ -21,6 +21,8 @@ set -e
 cd "$(dirname "$0")"
 . ./lib.sh
 . ./fuzz_lib.sh
+# set by make_ns
+host="" ns0="" wire=""
 
 require_root
 require_cmd ip ping
@@ -166,4 +168,4 @@ ALL_TESTS=(
 	"test_fuzz l3s vepa 8|l3s vepa: every slave answers after the malformed frames"
 )
 
-run_all_tests
+run_all_tests "${ALL_TESTS[@]}"

@@ -14,6 +14,8 @@
 set -e
 cd "$(dirname "$0")"
 . ./lib.sh
+# set by make_ns
+host="" ns0="" wire=""
 
 require_root
 require_cmd ip python3
@@ -128,4 +130,4 @@ ALL_TESTS=(
 	"test_ipvtap_unload|ipvtap: module removal deletes its links"
 )
 
-run_all_tests
+run_all_tests "${ALL_TESTS[@]}"

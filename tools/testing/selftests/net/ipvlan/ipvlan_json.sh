@@ -16,6 +16,8 @@
 set -e
 cd "$(dirname "$0")"
 . ./lib.sh
+# set by make_ns
+host="" other=""
 
 require_root
 require_cmd ip jq
@@ -132,4 +134,4 @@ ALL_TESTS=(
 	"test_filter_kind|ip -j link show type ipvlan lists only ipvlan slaves"
 )
 
-run_all_tests
+run_all_tests "${ALL_TESTS[@]}"

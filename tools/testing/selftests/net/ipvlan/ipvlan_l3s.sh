@@ -9,6 +9,8 @@
 set -e
 cd "$(dirname "$0")"
 . ./lib.sh
+# set by make_ns
+far="" host="" ns0="" ns1="" router=""
 
 require_root
 require_cmd ip ping nft python3
@@ -256,4 +258,4 @@ ALL_TESTS=(
 	"test_l3s_mode_switches|l3s <-> l3 <-> l2 switches keep traffic"
 )
 
-run_all_tests
+run_all_tests "${ALL_TESTS[@]}"

@@ -23,6 +23,8 @@
 set -e
 cd "$(dirname "$0")"
 . ./lib.sh
+# set by make_ns
+host="" other="" wire=""
 
 require_root
 require_cmd ip ping
@@ -253,4 +255,4 @@ ALL_TESTS=(
 	"test_type_change_vetoed|master type change vetoed while slaves exist"
 )
 
-run_all_tests
+run_all_tests "${ALL_TESTS[@]}"

@@ -11,6 +11,8 @@
 set -e
 cd "$(dirname "$0")"
 . ./lib.sh
+# set by make_ns
+host="" ns0="" ns1="" wire=""
 
 require_root
 require_cmd ip modprobe
@@ -89,4 +91,4 @@ ALL_TESTS=(
 	"test_reload|load, use and unload three times"
 )
 
-run_all_tests
+run_all_tests "${ALL_TESTS[@]}"

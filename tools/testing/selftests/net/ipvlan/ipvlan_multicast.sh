@@ -209,4 +209,4 @@ ALL_TESTS=(
 	"since 6.12 test_l2_storm|l2: a broadcast storm into 2048 slaves: the CPU schedules, a ping answers"
 )
 
-run_all_tests
+run_all_tests "${ALL_TESTS[@]}"

@@ -11,6 +11,8 @@
 set -e
 cd "$(dirname "$0")"
 . ./lib.sh
+# set by make_ns
+host=""
 
 require_root
 require_cmd ip python3
@@ -83,4 +85,4 @@ ALL_TESTS=(
 	"improvement test_bad_values_explained|bad values refused with an extack message"
 )
 
-run_all_tests
+run_all_tests "${ALL_TESTS[@]}"

@@ -11,6 +11,8 @@
 set -e
 cd "$(dirname "$0")"
 . ./lib.sh
+# set by make_ns
+host="" ns0="" router=""
 
 require_root
 require_cmd ip ethtool
@@ -176,4 +178,4 @@ ALL_TESTS=(
 	"test_tunnel_gso|a VXLAN tunnel over a slave leaves it as GSO packets"
 )
 
-run_all_tests
+run_all_tests "${ALL_TESTS[@]}"

@@ -19,6 +19,8 @@ set -e
 cd "$(dirname "$0")"
 . ./lib.sh
 . ./fuzz_lib.sh
+# set by make_ns
+host="" ns0="" ns1="" wire=""
 
 require_root
 require_cmd ip ping
@@ -506,4 +508,4 @@ ALL_TESTS=(
 	"test_packet_loopback|looped-back multicast on the master is not read as a frame from the wire"
 )
 
-run_all_tests
+run_all_tests "${ALL_TESTS[@]}"

@@ -24,6 +24,8 @@
 set -e
 cd "$(dirname "$0")"
 . ./lib.sh
+# set by make_ns
+host="" wire=""
 
 require_root
 require_cmd ip ping python3
@@ -158,4 +160,4 @@ ALL_TESTS=(
 	"test_link_netns_shown|ip -d link shows @ifN and link-netns for a slave elsewhere"
 )
 
-run_all_tests
+run_all_tests "${ALL_TESTS[@]}"

@@ -19,6 +19,8 @@
 set -e
 cd "$(dirname "$0")"
 . ./lib.sh
+# set by make_ns
+host="" ns0="" ns1="" router=""
 
 require_root
 require_cmd ip ping python3
@@ -234,4 +236,4 @@ ALL_TESTS=(
 	"improvement test_sibling_mtu_counts_rx_dropped|too big for a sibling's MTU: one rx drop each"
 )
 
-run_all_tests
+run_all_tests "${ALL_TESTS[@]}"

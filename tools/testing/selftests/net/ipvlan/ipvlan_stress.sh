@@ -526,4 +526,4 @@ ALL_TESTS=(
 	"test_module_unloads|ipvlan unloads, loads and unloads again"
 )
 
-run_all_tests
+run_all_tests "${ALL_TESTS[@]}"

@@ -22,6 +22,8 @@
 set -e
 cd "$(dirname "$0")"
 . ./lib.sh
+# set by make_ns and container
+cpid="" host="" sib="" wire=""
 
 require_root
 require_cmd ip unshare nsenter python3 nft
@@ -427,4 +429,4 @@ ALL_TESTS=(
 	"test_private_sibling|private: the sibling hears nothing of the tenant"
 )
 
-run_all_tests
+run_all_tests "${ALL_TESTS[@]}"

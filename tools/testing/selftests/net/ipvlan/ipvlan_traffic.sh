@@ -8,6 +8,8 @@
 set -e
 cd "$(dirname "$0")"
 . ./lib.sh
+# set by make_ns
+far="" host="" ns0="" ns1="" router=""
 
 require_root
 require_cmd ip ping
@@ -154,4 +156,4 @@ ALL_TESTS=(
 	"test_l3_dscp_rules|l3: the master's DSCP rules see a slave's packets"
 )
 
-run_all_tests
+run_all_tests "${ALL_TESTS[@]}"

@@ -49,9 +49,6 @@ fi
 
 IPVLAN=${IPVLAN:-ours}
 CONTAINERS=()
-# The namespaces the topologies name; make_ns sets them in each test.
-# shellcheck disable=SC2034
-host="" wire="" router="" far="" ns0="" ns1="" ns2="" ns3="" sib="" other=""
 
 # Skip the whole script (exit 4) when something it needs is missing.
 skip_all() {
@@ -180,14 +177,14 @@ run_entry() {
 	run_test "$name" "${spec[@]}"
 }
 
-# run_all_tests: every entry of the script's ALL_TESTS, in order, as KTAP
-# with the plan counted from the list; exits with the kselftest status.
+# run_all_tests "${ALL_TESTS[@]}": every entry, in order, as KTAP with the
+# plan counted from the list; exits with the kselftest status.
 run_all_tests() {
 	local entry
 
 	ktap_print_header
-	ktap_set_plan "${#ALL_TESTS[@]}"
-	for entry in "${ALL_TESTS[@]}"; do
+	ktap_set_plan "$#"
+	for entry in "$@"; do
 		run_entry "$entry"
 	done
 	lib_cleanup

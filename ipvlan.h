@@ -190,8 +190,8 @@ static inline bool ipvlan_port_is_vepa(const struct ipvlan_port *port)
 int ipvlan_dev_init(void);
 void ipvlan_dev_uninit(void);
 void ipvlan_dev_setup(struct net_device *dev);
-int ipvlan_dev_newlink(struct net *src_net, struct net_device *dev,
-		       struct nlattr *tb[], struct nlattr *data[],
+int ipvlan_dev_newlink(struct net_device *dev,
+		       struct rtnl_newlink_params *params,
 		       struct netlink_ext_ack *extack);
 void ipvlan_dev_dellink(struct net_device *dev, struct list_head *head);
 void ipvlan_dev_limit_offloads(struct net_device *dev,

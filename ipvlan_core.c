@@ -711,7 +711,7 @@ static int ipvlan_route_ip4(struct ipvlan_dev *ipvlan, struct sk_buff *skb)
 
 	memset(&fl4, 0, sizeof(fl4));
 	fl4.flowi4_oif = lower->ifindex;
-	fl4.flowi4_tos = ipvlan_compat_flow_tos(iph);
+	ipvlan_compat_flow_set_dscp(&fl4, iph);
 	fl4.flowi4_scope = RT_SCOPE_UNIVERSE;
 	fl4.flowi4_flags = FLOWI_FLAG_ANYSRC;
 	fl4.flowi4_mark = skb->mark;

@@ -411,17 +411,19 @@ static u16 ipvlan_attr_u16(struct nlattr *data[], int type, u16 fallback)
 }
 
 /* Also ipvtap's newlink, hence exported. */
-int ipvlan_dev_newlink(struct net *src_net, struct net_device *dev,
-		       struct nlattr *tb[], struct nlattr *data[],
+int ipvlan_dev_newlink(struct net_device *dev,
+		       struct rtnl_newlink_params *params,
 		       struct netlink_ext_ack *extack)
 {
 	struct ipvlan_dev *ipvlan = ipvlan_priv(dev);
+	struct nlattr **data = params->data;
+	struct nlattr **tb = params->tb;
 	struct net_device *lower;
 	struct ipvlan_port *port;
 	u16 mode, flags;
 	int err;
 
-	lower = ipvlan_get_lower(src_net, tb, extack);
+	lower = ipvlan_get_lower(rtnl_newlink_link_net(params), tb, extack);
 	if (IS_ERR(lower))
 		return PTR_ERR(lower);
 
@@ -470,6 +472,7 @@ err_put_port:
 	return err;
 }
 EXPORT_SYMBOL_GPL(ipvlan_dev_newlink);
+IPVLAN_COMPAT_DEFINE_NEWLINK(ipvlan_dev_newlink);
 
 static int ipvlan_changelink(struct net_device *dev, struct nlattr *tb[],
 			     struct nlattr *data[],
@@ -542,7 +545,7 @@ static struct rtnl_link_ops ipvlan_kind __read_mostly = {
 	.kind		= "ipvlan",
 	.priv_size	= sizeof(struct ipvlan_dev),
 	.setup		= ipvlan_dev_setup,
-	.newlink	= ipvlan_dev_newlink,
+	.newlink	= ipvlan_compat_newlink(ipvlan_dev_newlink),
 	.dellink	= ipvlan_dev_dellink,
 };
 

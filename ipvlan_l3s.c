@@ -48,7 +48,8 @@ static struct sk_buff *ipvlan_l3s_route4(struct net_device *dev,
 {
 	const struct iphdr *iph = ip_hdr(skb);
 
-	if (ip_route_input_noref(skb, iph->daddr, iph->saddr, iph->tos, dev)) {
+	if (ip_route_input_noref(skb, iph->daddr, iph->saddr,
+				 ipvlan_compat_ip4h_dscp(iph), dev)) {
 		ipvlan_rx_drop(ipvlan_priv(dev), skb, IPVLAN_DROP_RX_NO_ROUTE);
 		return NULL;
 	}

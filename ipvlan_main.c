@@ -51,3 +51,4 @@ MODULE_LICENSE("GPL");
 MODULE_DESCRIPTION("Virtual devices demultiplexed by their IP addresses on a shared MAC");
 MODULE_VERSION(IPVLAN_VERSION);
 MODULE_ALIAS_RTNL_LINK("ipvlan");
+IPVLAN_COMPAT_IMPORT_NS;

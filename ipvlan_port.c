@@ -249,8 +249,9 @@ static int ipvlan_port_pre_changeaddr(struct ipvlan_port *port,
 	extack = netdev_notifier_info_to_extack(&info->info);
 	port->mac_changing = true;
 	list_for_each_entry(ipvlan, &port->ipvlans, port_node) {
-		err = dev_pre_changeaddr_notify(ipvlan->dev, info->dev_addr,
-						extack);
+		err = ipvlan_compat_pre_changeaddr_notify(ipvlan->dev,
+							  info->dev_addr,
+							  extack);
 		if (err)
 			break;
 	}

@@ -64,9 +64,10 @@ static void ipvtap_update_features(struct tap_dev *tap,
 }
 
 /* The character devices live in the namespace of their net_device. */
-static const void *ipvtap_class_ns(ipvlan_class_dev_const struct device *d)
+static ipvlan_class_ns_tag
+ipvtap_class_ns(ipvlan_class_dev_const struct device *d)
 {
-	return dev_net(to_net_dev(d->parent));
+	return ipvlan_compat_net_tag(dev_net(to_net_dev(d->parent)));
 }
 
 static struct class ipvtap_nodes = {
@@ -75,8 +76,8 @@ static struct class ipvtap_nodes = {
 	.namespace	= ipvtap_class_ns,
 };
 
-static int ipvtap_link_new(struct net *src_net, struct net_device *dev,
-			   struct nlattr *tb[], struct nlattr *data[],
+static int ipvtap_link_new(struct net_device *dev,
+			   struct rtnl_newlink_params *params,
 			   struct netlink_ext_ack *extack)
 {
 	struct tap_dev *tap = &ipvtap_priv(dev)->tap;
@@ -95,11 +96,13 @@ static int ipvtap_link_new(struct net *src_net, struct net_device *dev,
 		NL_SET_ERR_MSG(extack, "Cannot attach the tap to the slave");
 		return err;
 	}
-	err = ipvlan_dev_newlink(src_net, dev, tb, data, extack);
+	err = ipvlan_dev_newlink(dev, params, extack);
 	if (err)
 		netdev_rx_handler_unregister(dev);
 	return err;
 }
+
+IPVLAN_COMPAT_DEFINE_NEWLINK(ipvtap_link_new);
 
 static void ipvtap_link_del(struct net_device *dev, struct list_head *head)
 {
@@ -118,7 +121,7 @@ static struct rtnl_link_ops ipvtap_kind __read_mostly = {
 	.kind		= "ipvtap",
 	.priv_size	= sizeof(struct ipvtap_dev),
 	.setup		= ipvtap_link_setup,
-	.newlink	= ipvtap_link_new,
+	.newlink	= ipvlan_compat_newlink(ipvtap_link_new),
 	.dellink	= ipvtap_link_del,
 };
 

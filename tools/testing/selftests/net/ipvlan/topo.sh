@@ -39,14 +39,30 @@ topo_wire() {
 
 topo_wire_routed() {
 	topo_wire
-	ip -n "$host" addr add 192.0.2.1/24 dev eth0
-	ip -n "$host" addr add 2001:db8:1::1/64 dev eth0 nodad
-	ip -n "$wire" addr add 192.0.2.254/24 dev peer0
-	ip -n "$wire" addr add 2001:db8:1::254/64 dev peer0 nodad
-	ip -n "$wire" route add 198.51.100.0/24 via 192.0.2.1
-	ip -n "$wire" route add 2001:db8:2::/64 via 2001:db8:1::1
-	ip -n "$host" route add default via 192.0.2.254
-	ip -n "$host" route add default via 2001:db8:1::254
+	topo_host_side "$host"
+	topo_gateway "$wire" peer0
+}
+
+# topo_host_side NS: the host's addresses on eth0, its default routes via
+# the gateway on .254/::254.
+topo_host_side() {
+	in_ns "$1" <<-EOF
+	addr add 192.0.2.1/24 dev eth0
+	addr add 2001:db8:1::1/64 dev eth0 nodad
+	route add default via 192.0.2.254
+	route add default via 2001:db8:1::254
+	EOF
+}
+
+# topo_gateway NS DEV: the gateway's side of the wire, which routes the L3
+# slaves' prefixes via the host.
+topo_gateway() {
+	in_ns "$1" <<-EOF
+	addr add 192.0.2.254/24 dev $2
+	addr add 2001:db8:1::254/64 dev $2 nodad
+	route add 198.51.100.0/24 via 192.0.2.1
+	route add 2001:db8:2::/64 via 2001:db8:1::1
+	EOF
 }
 
 # Addresses of ns0/ns1's slaves in each mode.
@@ -70,32 +86,25 @@ topo_ip() {
 
 # topo_setup: host, router, far, ns0 and ns1, no slaves yet.
 topo_setup() {
-	make_ns host
-	make_ns router
-	make_ns far
-	make_ns ns0
-	make_ns ns1
+	make_ns host router far ns0 ns1
 	make_wire "$host" eth0 "$router" eth0
 	make_wire "$router" eth1 "$far" eth0
-	ip netns exec "$router" sysctl -qw net.ipv4.ip_forward=1
-	ip netns exec "$router" sysctl -qw net.ipv6.conf.all.forwarding=1
-
-	topo_ip "$host" addr add 192.0.2.1/24 dev eth0
-	topo_ip "$host" addr add 2001:db8:1::1/64 dev eth0 nodad
-	topo_ip "$router" addr add 192.0.2.254/24 dev eth0
-	topo_ip "$router" addr add 2001:db8:1::254/64 dev eth0 nodad
-	topo_ip "$router" addr add 203.0.113.254/24 dev eth1
-	topo_ip "$router" addr add 2001:db8:3::254/64 dev eth1 nodad
-	topo_ip "$far" addr add 203.0.113.1/24 dev eth0
-	topo_ip "$far" addr add 2001:db8:3::1/64 dev eth0 nodad
-	topo_ip "$far" route add default via 203.0.113.254
-	topo_ip "$far" route add default via 2001:db8:3::254
+	ip netns exec "$router" sysctl -qw net.ipv4.ip_forward=1 \
+		net.ipv6.conf.all.forwarding=1
 
 	# the host routes for L3 slaves; the router reaches them through it
-	topo_ip "$host" route add default via 192.0.2.254
-	topo_ip "$host" route add default via 2001:db8:1::254
-	topo_ip "$router" route add 198.51.100.0/24 via 192.0.2.1
-	topo_ip "$router" route add 2001:db8:2::/64 via 2001:db8:1::1
+	topo_host_side "$host"
+	topo_gateway "$router" eth0
+	in_ns "$router" <<-EOF
+	addr add 203.0.113.254/24 dev eth1
+	addr add 2001:db8:3::254/64 dev eth1 nodad
+	EOF
+	in_ns "$far" <<-EOF
+	addr add 203.0.113.1/24 dev eth0
+	addr add 2001:db8:3::1/64 dev eth0 nodad
+	route add default via 203.0.113.254
+	route add default via 2001:db8:3::254
+	EOF
 }
 
 # topo_slaves MODE [FLAG]: ipvl0 in ns0 and ipvl1 in ns1, addressed and up,
@@ -103,26 +112,27 @@ topo_setup() {
 topo_slaves() {
 	local mode=$1
 	local flag=${2:-bridge}
-	local i ns
+	local i ns gw4 gw6
 
 	for i in 0 1; do
 		ns=ns$i
-		ns=${!ns}
-		topo_ip "$host" link add link eth0 name "ipvl$i" type ipvlan \
-			mode "$mode" "$flag"
-		topo_ip "$host" link set "ipvl$i" netns "$ns"
-		topo_ip "$ns" link set "ipvl$i" up
-		topo_ip "$ns" addr add "$(topo_addr4 "$mode" $((10 + i)))/24" \
-			dev "ipvl$i"
-		topo_ip "$ns" addr add "$(topo_addr6 "$mode" $((10 + i)))/64" \
-			dev "ipvl$i" nodad
-		if [ "$mode" = l2 ]; then
-			topo_ip "$ns" route add default via 192.0.2.254
-			topo_ip "$ns" route add default via 2001:db8:1::254
-		else
-			topo_ip "$ns" route add default dev "ipvl$i"
-			topo_ip "$ns" -6 route add default dev "ipvl$i"
+		gw4="default via 192.0.2.254"
+		gw6="default via 2001:db8:1::254"
+		if [ "$mode" != l2 ]; then
+			gw4="0.0.0.0/0 dev ipvl$i"
+			gw6="::/0 dev ipvl$i"
 		fi
+		in_ns "$host" <<-EOF
+		link add link eth0 name ipvl$i type ipvlan mode $mode $flag
+		link set ipvl$i netns ${!ns}
+		EOF
+		in_ns "${!ns}" <<-EOF
+		link set ipvl$i up
+		addr add $(topo_addr4 "$mode" $((10 + i)))/24 dev ipvl$i
+		addr add $(topo_addr6 "$mode" $((10 + i)))/64 dev ipvl$i nodad
+		route add $gw4
+		route add $gw6
+		EOF
 	done
 }
 

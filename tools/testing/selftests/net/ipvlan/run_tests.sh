@@ -14,15 +14,21 @@ if [ ${#tests[@]} -eq 0 ]; then
 	[ ${#tests[@]} -gt 0 ] || { echo "no TEST_PROGS in Makefile" >&2; exit 1; }
 fi
 
+# each script's time limit, kselftest's: settings' timeout
+limit=$(sed -n 's/^timeout=//p' settings)
+
 passed=0
 failed=0
 skipped=0
 for t in "${tests[@]}"; do
 	echo "# ---- $t (ipvlan: ${IPVLAN:-ours})"
 	start=$(date +%s)
-	out=$(./"$t" 2>&1)
+	out=$(timeout -k 10 "${limit:-45}" ./"$t" 2>&1)
 	rc=$?
 	echo "$out"
+	case "$rc" in
+	124|137) echo "# $t: stopped after its ${limit:-45}s (settings' timeout)" ;;
+	esac
 	p=$(echo "$out" | grep -E '^ok [0-9]+' | grep -vc '# SKIP')
 	s=$(echo "$out" | grep -cE '^ok [0-9]+ .*# SKIP|^1\.\.0 # SKIP')
 	f=$(echo "$out" | grep -cE '^not ok [0-9]+')

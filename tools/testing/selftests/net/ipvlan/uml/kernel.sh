@@ -48,15 +48,21 @@ debug|perf) ;;
 *) log "unknown flavor '$flavor' (debug or perf)"; exit 2 ;;
 esac
 
-# Everything a fresh Debian machine lacks to build the kernel and run tests.
+# Everything a fresh Debian machine lacks to build the kernel and run
+# tests.  The kernel's source is Debian's linux-source-KVER: from the
+# machine's own apt when it has it (Debian 12 has 6.1 and 6.12), else
+# from unstable through fetch-source.sh, which changes nothing on the
+# machine and unpacks it under BUILD itself.
 need_pkgs() {
-	local pkgs=("linux-source-$kver" bc flex bison libelf-dev libssl-dev
+	local pkgs=(bc flex bison libelf-dev libssl-dev
 		    make gcc kmod iproute2 iputils-ping iperf3 ethtool
 		    nftables tcpdump python3 xz-utils
 		    containernetworking-plugins python3-pyroute2 jq)
 	local missing=()
 	local p
 
+	[ -f "$src/Makefile" ] || [ -f "$tarball" ] ||
+		pkgs+=("linux-source-$kver")
 	for p in "${pkgs[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
 			grep -q "ok installed" || missing+=("$p")
@@ -66,14 +72,27 @@ need_pkgs() {
 		log "not root: install these packages first: ${missing[*]}"
 		exit 4
 	fi
-	log "installing packages: ${missing[*]}..."
 	quietly apt-get update
+	if ! apt-cache show "linux-source-$kver" >/dev/null 2>&1; then
+		pkgs=("${missing[@]}")
+		missing=()
+		for p in "${pkgs[@]}"; do
+			[ "$p" = "linux-source-$kver" ] || missing+=("$p")
+		done
+		[ ${#missing[@]} -eq 0 ] && return 0
+	fi
+	log "installing packages: ${missing[*]}..."
 	quietly env DEBIAN_FRONTEND=noninteractive apt-get install -y \
 		"${missing[@]}"
 }
 
 unpack() {
 	[ -f "$src/Makefile" ] && return 0
+	if [ ! -f "$tarball" ]; then
+		log "linux-source-$kver: not in this machine's apt, fetching it from unstable..."
+		quietly "$here/fetch-source.sh" --unpack "linux-source-$kver"
+		return 0
+	fi
 	log "unpacking $tarball..."
 	mkdir -p "$build"
 	rm -rf "$src.tmp"
@@ -94,7 +113,9 @@ fragments() {
 # The key names the source version and every fragment's content.
 cache_key() {
 	{
-		stat -c '%s %Y' "$tarball"
+		# the installed tarball, or the package fetch-source.sh unpacked
+		stat -c '%s %Y' "$tarball" 2>/dev/null ||
+			cat "$src/.debian-package"
 		fragments | xargs cat
 	} | sha256sum | cut -d' ' -f1
 }
@@ -118,7 +139,9 @@ check_config() {
 	for opt in "${!want[@]}"; do
 		got=$(grep -E "^$opt=|^# $opt is not set" "$out/.config" || true)
 		if [ "${want[$opt]}" = n ]; then
-			case "$got" in "$opt="*) bad=1 ;; esac
+			case "$got" in
+			"$opt="*) log "$opt: asked n, got '$got'"; bad=1 ;;
+			esac
 		elif [ "$got" != "$opt=${want[$opt]}" ]; then
 			log "$opt: asked ${want[$opt]}, got '${got:-nothing}'"
 			bad=1

@@ -7,6 +7,7 @@
 #
 #   fetch-source.sh [--update] [--unpack] PACKAGE...
 #   fetch-source.sh [--update] [--unpack] --headers VERSION
+#   fetch-source.sh --mirror
 #
 # PACKAGE is a binary package name, e.g. linux-source-7.2.  --headers 7.2
 # fetches what DKMS needs to build against Debian's amd64 kernel of that
@@ -18,7 +19,8 @@
 # installed one, and the headers packages' trees to
 # BUILD/headers-<version>.  --update refreshes the package lists first;
 # without it, the lists and the .debs fetched before are used as they are,
-# with no network access.
+# with no network access.  --mirror prints the Debian mirror the private
+# configuration uses (the machine's own), for debootstrap.
 #
 # apt runs on a configuration of its own, under BUILD/apt: its own sources
 # list (unstable, on the first Debian mirror of the machine's sources,
@@ -42,6 +44,7 @@ log() { echo "fetch-source: $*" >&2; }
 usage() {
 	echo "usage: $0 [--update] [--unpack] PACKAGE..." >&2
 	echo "       $0 [--update] [--unpack] --headers VERSION" >&2
+	echo "       $0 --mirror" >&2
 	exit 2
 }
 
@@ -260,6 +263,7 @@ main() {
 
 	while [ $# -gt 0 ]; do
 		case "$1" in
+		--mirror) mirror; return ;;
 		--update) do_update=1; shift ;;
 		--unpack) do_unpack=1; shift ;;
 		--headers) [ $# -ge 2 ] || usage; headers=$2; shift 2 ;;

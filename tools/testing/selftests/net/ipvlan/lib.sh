@@ -69,13 +69,24 @@ require_cmd() {
 	done
 }
 
-# make_ns VAR...: the kernel's setup_ns (a unique name in each VAR,
-# deleted when the test ends), each namespace tuned for traffic tests.
+# make_ns VAR...: what the kernel's setup_ns does, a namespace with a
+# unique name in each VAR, its loopback up, listed in NS_LIST (so deleted
+# when the test ends), each tuned for traffic tests (ns_tune); with one ip
+# process for all the "netns add", where setup_ns starts four processes
+# a namespace, and under UML a process costs 70 to 200 ms.
 make_ns() {
-	local var
+	local var ns
+	local -a add=()
 
-	setup_ns "$@"
 	for var in "$@"; do
+		printf -v ns '%s-%04x%04x' "${var,,}" "$RANDOM" "$RANDOM"
+		printf -v "$var" '%s' "$ns"
+		NS_LIST+=("$ns")
+		add+=("netns add $ns")
+	done
+	printf '%s\n' "${add[@]}" | ip -batch -
+	for var in "$@"; do
+		ip -n "${!var}" link set lo up
 		ns_tune "${!var}"
 	done
 }

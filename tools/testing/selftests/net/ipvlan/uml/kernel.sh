@@ -6,6 +6,7 @@
 # built beside ours.  Prints the kernel's build directory on stdout.
 #
 #   kernel.sh [debug|perf]
+#   kernel.sh source	only unpacks the source, and prints its directory
 #
 # The kernel is rebuilt only when the config fragments or the source change.
 # BUILD (default: <repo>/build) holds the unpacked source and the kernels.
@@ -44,8 +45,8 @@ quietly() {
 }
 
 case "$flavor" in
-debug|perf) ;;
-*) log "unknown flavor '$flavor' (debug or perf)"; exit 2 ;;
+debug|perf|source) ;;
+*) log "unknown flavor '$flavor' (debug, perf or source)"; exit 2 ;;
 esac
 
 # Everything a fresh Debian machine lacks to build the kernel and run
@@ -189,6 +190,10 @@ mkdir -p "$build"
 	wait_lock 8 "${src##*/}"
 	unpack
 ) 8>"$src.lock"
+if [ "$flavor" = source ]; then
+	echo "$src"
+	exit 0
+fi
 exec 9>"$out.lock"
 wait_lock 9 "${out##*/}"
 key=$(cache_key)

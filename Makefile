@@ -59,7 +59,7 @@ DKMS_KERNELS ?= $(shell uname -r)
 DKMS_FILES = $(TOP)/Makefile $(TOP)/Kconfig \
 	     $(filter-out %.mod.c,$(wildcard $(TOP)/*.c)) $(wildcard $(TOP)/*.h)
 
-.PHONY: all modules clean lint
+.PHONY: all modules clean lint matrix check-all
 .PHONY: dkms-install dkms-remove
 
 all: modules
@@ -82,6 +82,22 @@ clean:
 # checkpatch --strict, W=1, sparse and docutils; any finding fails.
 lint:
 	$(TOP)/.ci/lint $(KDIR)
+
+# The in-tree build matrix alone, in KVER's source (6.12 unless set; 7.2
+# comes from unstable), with no UML kernel to build.
+matrix:
+	$(TOP)/.ci/matrix $(KVER)
+
+# What CI leaves out: every test on each kernel, ours and stock, and DKMS
+# against Debian's headers (.ci/dkms, as root).  Runs them all, then fails
+# if any failed.
+check-all:
+	@failed=0; \
+	for k in 6.12 6.1 7.2; do for i in ours stock; do \
+		$(MAKE) --no-print-directory check KVER=$$k IPVLAN=$$i || failed=1; \
+	done; done; \
+	$(TOP)/.ci/dkms || failed=1; \
+	exit $$failed
 
 # The sources under /usr/src, then DKMS builds and installs them for each
 # of DKMS_KERNELS.  Run again, it replaces what an earlier run installed.

@@ -43,15 +43,20 @@ topo_wire_routed() {
 	topo_gateway "$wire" peer0
 }
 
-# topo_host_side NS: the host's addresses on eth0, its default routes via
-# the gateway on .254/::254.
-topo_host_side() {
+# topo_end NS NET4 NET6 HOST: an end host on its eth0, HOST in both
+# prefixes (NET4.HOST/24, NET6::HOST/64), its default routes via .254/::254.
+topo_end() {
 	in_ns "$1" <<-EOF
-	addr add 192.0.2.1/24 dev eth0
-	addr add 2001:db8:1::1/64 dev eth0 nodad
-	route add default via 192.0.2.254
-	route add default via 2001:db8:1::254
+	addr add $2.$4/24 dev eth0
+	addr add $3::$4/64 dev eth0 nodad
+	route add default via $2.254
+	route add default via $3::254
 	EOF
+}
+
+# topo_host_side NS: the host, .1/::1 on the wire's prefixes.
+topo_host_side() {
+	topo_end "$1" 192.0.2 2001:db8:1 1
 }
 
 # topo_gateway NS DEV: the gateway's side of the wire, which routes the L3
@@ -99,12 +104,7 @@ topo_setup() {
 	addr add 203.0.113.254/24 dev eth1
 	addr add 2001:db8:3::254/64 dev eth1 nodad
 	EOF
-	in_ns "$far" <<-EOF
-	addr add 203.0.113.1/24 dev eth0
-	addr add 2001:db8:3::1/64 dev eth0 nodad
-	route add default via 203.0.113.254
-	route add default via 2001:db8:3::254
-	EOF
+	topo_end "$far" 203.0.113 2001:db8:3 1
 }
 
 # topo_slaves MODE [FLAG]: ipvl0 in ns0 and ipvl1 in ns1, addressed and up,

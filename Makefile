@@ -75,7 +75,8 @@ clean:
 	rm -f $(addprefix $(TOP)/,*.o .*.o *.ko *.mod *.mod.c .*.cmd .*.d \
 		modules.order Module.symvers)
 	rm -rf $(TOP)/.tmp_versions
-	rm -f $(SELFTESTS)/ipvlan_fuzz_frames $(SELFTESTS)/ipvlan_fuzz_frames.[0-9]*
+	rm -f $(SELFTESTS)/ipvlan_fuzz_frames $(SELFTESTS)/ipvlan_fuzz_frames.[0-9]* \
+	      $(SELFTESTS)/ipvlan_nsctl $(SELFTESTS)/ipvlan_nsctl.[0-9]*
 	rm -rf $(SELFTESTS)/__pycache__
 	rm -rf $(UML_BUILD)/run.* $(UML_BUILD)/mod-*
 

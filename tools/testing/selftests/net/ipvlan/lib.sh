@@ -57,6 +57,27 @@ skip_all() {
 	exit "$KSFT_SKIP"
 }
 
+# build_helper NAME: NAME.c beside this file built into NAME when that is
+# missing or older than its source; fails when that needs gcc and there
+# is none, or it does not build.
+build_helper() {
+	local bin=$IPVLAN_SELFTESTS/$1
+
+	[ -x "$bin" ] && [ ! "$bin.c" -nt "$bin" ] && return 0
+	command -v gcc >/dev/null || return 1
+	# into a private name first: VMs running side by side share this
+	# directory, and one must not run the half-written binary of another
+	if ! gcc -O2 -Wall -o "$bin.$$" "$bin.c"; then
+		rm -f "$bin.$$"
+		return 1
+	fi
+	mv -f "$bin.$$" "$bin"
+}
+
+# ipvlan_nsctl, for ns_sysctl; without it, ip and sysctl do the same
+NSCTL=$IPVLAN_SELFTESTS/ipvlan_nsctl
+build_helper ipvlan_nsctl 2>/dev/null || NSCTL=""
+
 require_root() {
 	[ "$(id -u)" -eq 0 ] || skip_all "needs root"
 }
@@ -72,23 +93,23 @@ require_cmd() {
 # make_ns VAR...: what the kernel's setup_ns does, a namespace with a
 # unique name in each VAR, its loopback up, listed in NS_LIST (so deleted
 # when the test ends), each tuned for traffic tests (ns_tune); with one ip
-# process for all the "netns add", where setup_ns starts four processes
-# a namespace, and under UML a process costs 70 to 200 ms.
+# process for all the "netns add" and one ipvlan_nsctl for the rest, where
+# setup_ns starts four processes a namespace, and under UML a process
+# costs 70 to 200 ms.
 make_ns() {
-	local var ns
-	local -a add=()
+	local var ns add
+	local -a names=()
 
 	for var in "$@"; do
 		printf -v ns '%s-%04x%04x' "${var,,}" "$RANDOM" "$RANDOM"
 		printf -v "$var" '%s' "$ns"
 		NS_LIST+=("$ns")
-		add+=("netns add $ns")
+		names+=("$ns")
 	done
-	printf '%s\n' "${add[@]}" | ip -batch -
-	for var in "$@"; do
-		ip -n "${!var}" link set lo up
-		ns_tune "${!var}"
-	done
+	# a pipe from printf would cost a process too
+	printf -v add 'netns add %s\n' "${names[@]}"
+	ip -batch - <<<"$add"
+	ns_tune "${names[@]}"
 }
 
 # delete_all_ns: what the kernel's cleanup_all_ns does (kill what runs in
@@ -97,8 +118,7 @@ make_ns() {
 # than most tests: a process is in a namespace when its /proc/PID/ns/net
 # is the file bound at /var/run/netns/NAME.
 delete_all_ns() {
-	local ns proc
-	local -a batch=()
+	local ns proc batch=""
 
 	for ns in "${NS_LIST[@]}"; do
 		[ -e "/var/run/netns/$ns" ] || continue
@@ -107,11 +127,11 @@ delete_all_ns() {
 				kill "${proc#/proc/}" 2>/dev/null || true
 			fi
 		done
-		batch+=("netns delete $ns")
+		batch+="netns delete $ns"$'\n'
 	done
 	NS_LIST=()
-	[ "${#batch[@]}" -eq 0 ] ||
-		printf '%s\n' "${batch[@]}" | ip -force -batch - >/dev/null 2>&1 || true
+	[ -z "$batch" ] ||
+		ip -force -batch - <<<"$batch" >/dev/null 2>&1 || true
 }
 
 lib_cleanup() {
@@ -137,7 +157,7 @@ skip() {
 # makes are gone when it ends.
 run_test() {
 	local name=$1
-	local out rc start=$SECONDS
+	local out line rc start=$SECONDS
 
 	shift
 	set +e
@@ -151,7 +171,9 @@ run_test() {
 		if [ -n "${VERBOSE:-}" ]; then
 			[ -z "$out" ] || echo "# ${out//$'\n'/$'\n'# }"
 		else
-			echo "$out" | grep '^# ' || true
+			while IFS= read -r line; do
+				[[ "$line" != "# "* ]] || echo "$line"
+			done <<<"$out"
 		fi
 		ktap_test_pass "$name"
 		;;
@@ -252,7 +274,9 @@ expect_error() {
 
 # Poll for up to ~10 s instead of sleeping a fixed time.
 wait_for() {
-	for _ in $(seq 100); do
+	local i
+
+	for ((i = 0; i < 100; i++)); do
 		"$@" >/dev/null 2>&1 && return 0
 		sleep 0.1
 	done
@@ -322,12 +346,38 @@ expect_errno() {
 	esac
 }
 
-# Make a namespace quiet and quick for traffic tests: no DAD, answers to
-# broadcast and multicast echo requests.
+# ns_tune NS...: quiet and quick for traffic tests: loopback up, no DAD,
+# answers to broadcast and multicast echo requests.
 ns_tune() {
-	ip netns exec "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+	ns_sysctl -l "$@" -- net.ipv6.conf.all.accept_dad=0 \
 		net.ipv6.conf.default.accept_dad=0 \
-		net.ipv4.icmp_echo_ignore_broadcasts=0 >/dev/null
+		net.ipv4.icmp_echo_ignore_broadcasts=0
+}
+
+# ns_sysctl [-l] NS... -- KEY=VALUE...: the loopback up (-l) and each
+# sysctl set in every NS; one process in all when ipvlan_nsctl is built
+# (NSCTL), else two a namespace.
+ns_sysctl() {
+	local lo="" ns
+	local -a names=()
+
+	if [ "$1" = -l ]; then
+		lo=-l
+		shift
+	fi
+	while [ "$1" != -- ]; do
+		names+=("$1")
+		shift
+	done
+	shift
+	if [ -n "$NSCTL" ]; then
+		"$NSCTL" $lo "${names[@]/#/-n}" "$@"
+		return
+	fi
+	for ns in "${names[@]}"; do
+		[ -z "$lo" ] || ip -n "$ns" link set lo up
+		ip netns exec "$ns" sysctl -qw "$@" >/dev/null
+	done
 }
 
 # responders NS ARGS...: the distinct addresses that answered a ping.

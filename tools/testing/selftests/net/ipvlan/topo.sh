@@ -43,15 +43,23 @@ topo_wire_routed() {
 	topo_gateway "$wire" peer0
 }
 
-# topo_end NS NET4 NET6 HOST: an end host on its eth0, HOST in both
+# topo_end NS NET4 NET6 HOST: an end host on its eth0, up, HOST in both
 # prefixes (NET4.HOST/24, NET6::HOST/64), its default routes via .254/::254.
 topo_end() {
-	in_ns "$1" <<-EOF
-	addr add $2.$4/24 dev eth0
-	addr add $3::$4/64 dev eth0 nodad
-	route add default via $2.254
-	route add default via $3::254
-	EOF
+	local cmds
+
+	topo_end_cmds cmds "${@:2}"
+	in_ns "$1" <<<"$cmds"
+}
+
+# topo_end_cmds VAR NET4 NET6 HOST: topo_end's commands, in VAR; with
+# printf -v, as $(...) would cost a process.
+topo_end_cmds() {
+	printf -v "$1" '%s\n' "link set eth0 up" \
+		"addr add $2.$4/24 dev eth0" \
+		"addr add $3::$4/64 dev eth0 nodad" \
+		"route add default via $2.254" \
+		"route add default via $3::254"
 }
 
 # topo_host_side NS: the host, .1/::1 on the wire's prefixes.
@@ -62,12 +70,18 @@ topo_host_side() {
 # topo_gateway NS DEV: the gateway's side of the wire, which routes the L3
 # slaves' prefixes via the host.
 topo_gateway() {
-	in_ns "$1" <<-EOF
-	addr add 192.0.2.254/24 dev $2
-	addr add 2001:db8:1::254/64 dev $2 nodad
-	route add 198.51.100.0/24 via 192.0.2.1
-	route add 2001:db8:2::/64 via 2001:db8:1::1
-	EOF
+	local cmds
+
+	topo_gateway_cmds cmds "$2"
+	in_ns "$1" <<<"$cmds"
+}
+
+# topo_gateway_cmds VAR DEV: topo_gateway's commands, in VAR.
+topo_gateway_cmds() {
+	printf -v "$1" '%s\n' "addr add 192.0.2.254/24 dev $2" \
+		"addr add 2001:db8:1::254/64 dev $2 nodad" \
+		"route add 198.51.100.0/24 via 192.0.2.1" \
+		"route add 2001:db8:2::/64 via 2001:db8:1::1"
 }
 
 # Addresses of ns0/ns1's slaves in each mode.
@@ -89,22 +103,32 @@ topo_ip() {
 	ip -n "$1" "${@:2}"
 }
 
-# topo_setup: host, router, far, ns0 and ns1, no slaves yet.
+# topo_setup: host, router, far, ns0 and ns1, no slaves yet; one ip
+# process a namespace that has links (under UML a process costs 70 to 200
+# ms, as much as the rest of a short test).
 topo_setup() {
-	make_ns host router far ns0 ns1
-	make_wire "$host" eth0 "$router" eth0
-	make_wire "$router" eth1 "$far" eth0
-	ip netns exec "$router" sysctl -qw net.ipv4.ip_forward=1 \
-		net.ipv6.conf.all.forwarding=1
+	local host_end far_end gateway
 
+	topo_end_cmds host_end 192.0.2 2001:db8:1 1
+	topo_end_cmds far_end 203.0.113 2001:db8:3 1
+	topo_gateway_cmds gateway eth0
+	make_ns host router far ns0 ns1
+	ns_sysctl "$router" -- net.ipv4.ip_forward=1 \
+		net.ipv6.conf.all.forwarding=1
+	in_ns "$host" <<-EOF
+	link add eth0 type veth peer name eth0 netns $router
+	$host_end
+	EOF
 	# the host routes for L3 slaves; the router reaches them through it
-	topo_host_side "$host"
-	topo_gateway "$router" eth0
 	in_ns "$router" <<-EOF
+	link set eth0 up
+	$gateway
+	link add eth1 type veth peer name eth0 netns $far
+	link set eth1 up
 	addr add 203.0.113.254/24 dev eth1
 	addr add 2001:db8:3::254/64 dev eth1 nodad
 	EOF
-	topo_end "$far" 203.0.113 2001:db8:3 1
+	in_ns "$far" <<<"$far_end"
 }
 
 # topo_slaves MODE [FLAG]: ipvl0 in ns0 and ipvl1 in ns1, addressed and up,
@@ -112,24 +136,29 @@ topo_setup() {
 topo_slaves() {
 	local mode=$1
 	local flag=${2:-bridge}
-	local i ns gw4 gw6
+	local i ns net4=192.0.2 net6=2001:db8:1
+	local gw4="default via 192.0.2.254" gw6="default via 2001:db8:1::254"
 
+	if [ "$mode" != l2 ]; then
+		net4=198.51.100
+		net6=2001:db8:2
+	fi
+	in_ns "$host" <<-EOF
+	link add link eth0 name ipvl0 type ipvlan mode $mode $flag
+	link add link eth0 name ipvl1 type ipvlan mode $mode $flag
+	link set ipvl0 netns $ns0
+	link set ipvl1 netns $ns1
+	EOF
 	for i in 0 1; do
 		ns=ns$i
-		gw4="default via 192.0.2.254"
-		gw6="default via 2001:db8:1::254"
 		if [ "$mode" != l2 ]; then
 			gw4="0.0.0.0/0 dev ipvl$i"
 			gw6="::/0 dev ipvl$i"
 		fi
-		in_ns "$host" <<-EOF
-		link add link eth0 name ipvl$i type ipvlan mode $mode $flag
-		link set ipvl$i netns ${!ns}
-		EOF
 		in_ns "${!ns}" <<-EOF
 		link set ipvl$i up
-		addr add $(topo_addr4 "$mode" $((10 + i)))/24 dev ipvl$i
-		addr add $(topo_addr6 "$mode" $((10 + i)))/64 dev ipvl$i nodad
+		addr add $net4.$((10 + i))/24 dev ipvl$i
+		addr add $net6::$((10 + i))/64 dev ipvl$i nodad
 		route add $gw4
 		route add $gw6
 		EOF

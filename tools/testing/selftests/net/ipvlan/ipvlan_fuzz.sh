@@ -35,51 +35,52 @@ NSLAVES=4
 addr4() { [ "$1" = l2 ] && echo "192.0.2.$((10 + $2))" || echo "198.51.100.$((10 + $2))"; }
 addr6() { [ "$1" = l2 ] && echo "2001:db8:1::$((10 + $2))" || echo "2001:db8:2::$((10 + $2))"; }
 
+# setup: the topology above without slaves; SLAVE_NS[i] is slave i's
+# namespace.
 setup() {
-	local i
+	local i var
+	local -a vars=()
 
 	topo_wire_routed
-	ns_harden "$host"
-	ns_harden "$wire"
-	for i in $(seq 0 $((NSLAVES - 1))); do
-		make_ns "ns$i"
-		ns_harden "$(nsof "$i")"
+	for ((i = 0; i < NSLAVES; i++)); do
+		vars+=("ns$i")
 	done
-}
-
-nsof() {
-	local v=ns$1
-
-	echo "${!v}"
+	make_ns "${vars[@]}"
+	SLAVE_NS=()
+	for var in "${vars[@]}"; do
+		SLAVE_NS+=("${!var}")
+	done
+	ns_harden "$host" "$wire" "${SLAVE_NS[@]}"
 }
 
 slaves_up() {
-	local mode=$1 flag=$2 i ns
+	local mode=$1 flag=$2 i gw4 gw6 batch=""
+	local net4=192.0.2 net6=2001:db8:1
 
-	for i in $(seq 0 $((NSLAVES - 1))); do
-		ns=$(nsof "$i")
-		ip -n "$host" link add link eth0 name "ipvl$i" type ipvlan \
-			mode "$mode" "$flag"
-		ip -n "$host" link set "ipvl$i" netns "$ns"
-		ip -n "$ns" link set "ipvl$i" up
-		ip -n "$ns" addr add "$(addr4 "$mode" "$i")/24" dev "ipvl$i"
-		ip -n "$ns" addr add "$(addr6 "$mode" "$i")/64" dev "ipvl$i" nodad
-		if [ "$mode" = l2 ]; then
-			ip -n "$ns" route add default via 192.0.2.254
-			ip -n "$ns" route add default via 2001:db8:1::254
-		else
-			ip -n "$ns" route add default dev "ipvl$i"
-			ip -n "$ns" -6 route add default dev "ipvl$i"
-		fi
+	if [ "$mode" != l2 ]; then
+		net4=198.51.100
+		net6=2001:db8:2
+	fi
+
+	for ((i = 0; i < NSLAVES; i++)); do
+		batch+="link add link eth0 name ipvl$i type ipvlan mode $mode $flag"$'\n'
+		batch+="link set ipvl$i netns ${SLAVE_NS[i]}"$'\n'
 	done
-}
-
-slaves_del() {
-	local i
-
-	for i in $(seq 0 $((NSLAVES - 1))); do
-		ip -n "$(nsof "$i")" link del "ipvl$i" 2>/dev/null ||
-			ip -n "$host" link del "ipvl$i" 2>/dev/null || true
+	in_ns "$host" <<<"$batch"
+	for ((i = 0; i < NSLAVES; i++)); do
+		gw4="default via 192.0.2.254"
+		gw6="default via 2001:db8:1::254"
+		if [ "$mode" != l2 ]; then
+			gw4="default dev ipvl$i"
+			gw6="::/0 dev ipvl$i"
+		fi
+		in_ns "${SLAVE_NS[i]}" <<-EOF
+		link set ipvl$i up
+		addr add $net4.$((10 + i))/24 dev ipvl$i
+		addr add $net6::$((10 + i))/64 dev ipvl$i nodad
+		route add $gw4
+		route add $gw6
+		EOF
 	done
 }
 
@@ -87,7 +88,7 @@ slaves_del() {
 neigh_flush() {
 	local ns
 
-	for ns in "$host" "$wire" $(for i in $(seq 0 $((NSLAVES - 1))); do nsof "$i"; done); do
+	for ns in "$host" "$wire" "${SLAVE_NS[@]}"; do
 		ip -n "$ns" neigh flush all 2>/dev/null || true
 	done
 }
@@ -105,11 +106,11 @@ ping_back() {
 }
 
 check_slaves() {
-	local mode=$1 flag=$2 i
+	local mode=$1 flag=$2 ns
 
 	neigh_flush
-	for i in $(seq 0 $((NSLAVES - 1))); do
-		ping_back "$(nsof "$i")" 192.0.2.254
+	for ns in "${SLAVE_NS[@]}"; do
+		ping_back "$ns" 192.0.2.254
 	done
 	ping_back "$ns0" 2001:db8:1::254
 	ping_back "$wire" "$(addr4 "$mode" 3)"
@@ -133,7 +134,7 @@ test_fuzz() {
 
 	setup
 	slaves_up "$mode" "$flag"
-	for i in $(seq 0 $((NSLAVES - 1))); do
+	for ((i = 0; i < NSLAVES; i++)); do
 		targets+=(-4 "$(addr4 "$mode" "$i")" -6 "$(addr6 "$mode" "$i")")
 	done
 	targets+=(-4 192.0.2.1 -6 2001:db8:1::1 -4 192.0.2.254 -6 2001:db8:1::254)

@@ -41,9 +41,7 @@ setup() {
 
 	topo_wire_routed
 	make_ns ns0 ns1
-	for ns in "$host" "$wire" "$ns0" "$ns1"; do
-		ns_harden "$ns"
-	done
+	ns_harden "$host" "$wire" "$ns0" "$ns1"
 	for i in 0 1; do
 		ns=ns$i
 		ns=${!ns}
@@ -400,7 +398,8 @@ test_l3s_netns_move() {
 # A driver that checks and inserts without one lock per port lets both
 # succeed: two slaves own the address and frames go to either.
 test_dup_addr_race() {
-	local i n4 n6 a b
+	local i n4 n6 a b addr
+	local -A held=()
 
 	setup
 	use_mode l2
@@ -415,11 +414,14 @@ test_dup_addr_race() {
 		wait $a $b 2>/dev/null || true
 		wait 2>/dev/null || true
 	done
-	for i in $(seq 1 "$DUP_ROUNDS"); do
-		n4=$( (ip -n "$ns0" -o addr show dev ipvl0; ip -n "$ns1" -o addr show dev ipvl1) |
-			grep -c " 10\.66\.$i\.1/32 " || true)
-		n6=$( (ip -n "$ns0" -o addr show dev ipvl0; ip -n "$ns1" -o addr show dev ipvl1) |
-			grep -c " 2001:db8:66::$i/128 " || true)
+	# how many slaves hold each address
+	while read -r _ _ _ addr _; do
+		held[$addr]=$((${held[$addr]:-0} + 1))
+	done < <(ip -n "$ns0" -o addr show dev ipvl0
+		 ip -n "$ns1" -o addr show dev ipvl1)
+	for ((i = 1; i <= DUP_ROUNDS; i++)); do
+		n4=${held[10.66.$i.1/32]:-0}
+		n6=${held[2001:db8:66::$i/128]:-0}
 		[ "$n4" -le 1 ] || fail "10.66.$i.1 is on both slaves"
 		[ "$n6" -le 1 ] || fail "2001:db8:66::$i is on both slaves"
 		[ "$n4" -eq 1 ] || fail "10.66.$i.1 ended on no slave"

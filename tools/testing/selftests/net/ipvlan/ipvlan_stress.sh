@@ -52,18 +52,14 @@ command -v iperf3 >/dev/null && have_iperf=1
 
 cns() { echo "ipvl-str-$TAG-c$1"; }
 
-all_ns() {
-	local j
-
-	echo "$H" "$H2" "$W"
-	for j in $(seq 0 $((NNS - 1))); do
-		cns "$j"
-	done
-}
+# every namespace of the run
+ALL_NS=("$H" "$H2" "$W")
+for ((j = 0; j < NNS; j++)); do
+	ALL_NS+=("$(cns "$j")")
+done
 
 new_ns() {
 	ip netns add "$1" 2>/dev/null || return 1
-	ip -n "$1" link set lo up
 	ns_tune "$1"
 	ns_harden "$1"
 }
@@ -132,35 +128,31 @@ rand_slave() {
 }
 
 setup() {
-	local k i j batch ns
+	local -a modes=(l2 l3 l2) up=()
+	local k i j batch mode
 
-	new_ns "$H"
-	new_ns "$H2"
-	new_ns "$W"
-	for j in $(seq 0 $((NNS - 1))); do
-		new_ns "$(cns "$j")"
-	done
-	for k in $(seq 0 $((NMASTERS - 1))); do
+	printf -v batch 'netns add %s\n' "${ALL_NS[@]}"
+	ip -batch - <<<"$batch"
+	ns_tune "${ALL_NS[@]}"
+	ns_harden "${ALL_NS[@]}"
+	for ((k = 0; k < NMASTERS; k++)); do
 		make_master "$k"
 		ip -n "$H" link set "m$k" type veth 2>/dev/null || true
-		ip -n "$H" link add link "m$k" name "s${k}_0" type ipvlan \
-			mode "$(echo l2 l3 l2 | cut -d' ' -f$((k + 1)))"
-		batch=$(mktemp)
-		for i in $(seq 1 $((NSLAVES - 1))); do
-			echo "link add link m$k name s${k}_$i type ipvlan"
-		done >"$batch"
-		for i in $(seq 0 $((NSLAVES - 1))); do
-			echo "link set s${k}_$i netns $(cns $(((k * NSLAVES + i) % NNS)))"
-		done >>"$batch"
-		ip -n "$H" -batch "$batch"
-		rm -f "$batch"
+		# the first slave sets the port's mode, the others keep it;
+		# slave i of master k goes to namespace (k * NSLAVES + i) % NNS
+		batch=""
+		mode="mode ${modes[k]}"
+		for ((i = 0; i < NSLAVES; i++)); do
+			j=$(((k * NSLAVES + i) % NNS))
+			batch+="link add link m$k name s${k}_$i type ipvlan $mode"$'\n'
+			batch+="link set s${k}_$i netns ${ALL_NS[j + 3]}"$'\n'
+			up[j]+="link set s${k}_$i up"$'\n'
+			mode=""
+		done
+		ip -n "$H" -batch - <<<"$batch"
 	done
-	for j in $(seq 0 $((NNS - 1))); do
-		ns=$(cns "$j")
-		ip -n "$ns" -o link show type ipvlan |
-			awk -F': ' '{sub(/@.*/, "", $2); print "link set " $2 " up"}' \
-			>"$STATE/up"
-		ip -n "$ns" -batch "$STATE/up"
+	for ((j = 0; j < NNS; j++)); do
+		ip -n "${ALL_NS[j + 3]}" -batch - <<<"${up[j]}"
 	done
 }
 
@@ -396,16 +388,17 @@ EOC
 check_unique() {
 	local ns
 
-	for ns in $(all_ns); do
-		ip -n "$ns" -o link show type ipvlan 2>/dev/null |
-			awk -F': ' '$3 ~ /[<,]UP[,>]/ {sub(/@.*/, "", $2); print $2}' |
-			while read -r dev; do
-				ip -n "$ns" -o addr show dev "$dev" scope global |
-					awk -v d="$dev" -v n="$ns" '{
-						k = d; sub(/^s/, "", k); sub(/_.*/, "", k)
-						print k, $4, n, d }'
-			done
-	done >"$STATE/addrs"
+	# "master address namespace slave" for each address of an up slave
+	for ns in "${ALL_NS[@]}"; do
+		echo "netns $ns"
+		ip -n "$ns" -o addr show up scope global 2>/dev/null
+	done | awk '
+		$1 == "netns" { ns = $2; next }
+		{ d = $2; sub(/@.*/, "", d) }
+		d ~ /^s[0-9]+_[0-9]+$/ {
+			k = d; sub(/^s/, "", k); sub(/_.*/, "", k)
+			print k, $4, ns, d
+		}' >"$STATE/addrs"
 	awk '{ key = $1 " " $2; n[key]++; who[key] = who[key] " " $3 "/" $4 }
 	     END { for (k in n) if (n[k] > 1) { print "master m" k " on" who[k]; bad = 1 }
 		   exit bad }' "$STATE/addrs"
@@ -418,9 +411,9 @@ ipvlan_refs() {
 cleanup_all() {
 	local ns
 
-	for ns in $(all_ns); do
-		ip netns del "$ns" 2>/dev/null || true
-	done
+	for ns in "${ALL_NS[@]}"; do
+		[ ! -e "/run/netns/$ns" ] || echo "netns del $ns"
+	done | ip -force -batch - >/dev/null 2>&1 || true
 }
 
 on_exit() {
@@ -431,13 +424,20 @@ trap on_exit EXIT
 
 # What each worker did, and what one that never succeeded last said.
 chaos_report() {
-	local f w
+	local f w result
+	local -A succeeded=()
 
 	cat "$STATE"/count.* 2>/dev/null | sort | uniq -c |
 		awk '{ printf "#   %-12s %-8s %d\n", $2, $3, $1 }'
+	for f in "$STATE"/count.*; do
+		while read -r w result; do
+			[[ "$result" != ok && "$result" != clean ]] ||
+				succeeded[$w]=1
+		done <"$f"
+	done
 	for f in "$STATE"/out.*; do
 		w=${f##*/out.}
-		grep -qsE "^$w (ok|clean)$" "$STATE"/count.* && continue
+		[ -z "${succeeded[$w]:-}" ] || continue
 		echo "# $w never succeeded; it last said:"
 		tail -n 3 "$f" | sed 's/^/#     /'
 	done
@@ -480,7 +480,7 @@ test_chaos() {
 	echo "# seed $SEED, $DURATION s of chaos, ${#workers[@]} workers:"
 	chaos_report
 	total=$(cat "$STATE"/count.* 2>/dev/null | wc -l)
-	echo "# $total operations; slaves now: $(for ns in $(all_ns); do
+	echo "# $total operations; slaves now: $(for ns in "${ALL_NS[@]}"; do
 		ip -n "$ns" -o link show type ipvlan 2>/dev/null; done | wc -l)"
 	[ "$rc" -eq 0 ] || fail "a worker failed"
 	[ "$total" -gt 0 ] || fail "no operation completed"
@@ -497,7 +497,7 @@ test_all_gone() {
 	local ns left=""
 
 	cleanup_all
-	for ns in $(all_ns); do
+	for ns in "${ALL_NS[@]}"; do
 		[ -e "/run/netns/$ns" ] && left="$left $ns"
 	done
 	[ -z "$(ip -o link show type ipvlan)" ] || left="$left ipvlan-links-in-init-ns"

@@ -9,6 +9,8 @@ whose request() returns the kernel's answer as (errno, extack message).
 As a command: send one RTM_NEWLINK for an ipvlan slave with exactly the
 attribute bytes asked for, and print the kernel's answer: "ok", or
 "error <ERRNO-NAME>: <extack message>".  Exits 0 on ok, 1 on error.
+With "-", the requests come one a line from standard input and the
+answers one a line; exits 0 when every one was ok.
 
 iproute2 cannot send out-of-range or wrongly sized IFLA_IPVLAN_* values;
 this can.  Run it inside a namespace with "ip netns exec".
@@ -19,10 +21,10 @@ this can.  Run it inside a namespace with "ip netns exec".
   ipvlan_nl.py set --name s0 --kind "" --address 02:00:00:00:00:01
   ipvlan_nl.py set --name s0 --kind "" --master br0
   ipvlan_nl.py new --link s0 --name m0 --kind macvlan
+  ipvlan_nl.py - <requests, one a line>
 """
 
 import argparse
-import ctypes
 import errno
 import os
 import socket
@@ -153,6 +155,10 @@ def link_kind(attrs):
 
 def setns(fd):
     """Move this thread into the network namespace open at FD."""
+    # imported here: the command line never needs it, and under UML the
+    # import costs a tenth of a second at every start
+    import ctypes
+
     libc = ctypes.CDLL(None, use_errno=True)
     if libc.setns(fd, CLONE_NEWNET) != 0:
         raise OSError(ctypes.get_errno(), "setns")
@@ -279,7 +285,7 @@ def build(args):
     return flags, ifinfo(index) + body
 
 
-def parse_args():
+def parse_args(argv):
     p = argparse.ArgumentParser()
     p.add_argument("op", choices=["new", "set"])
     p.add_argument("--name", required=True)
@@ -294,18 +300,30 @@ def parse_args():
     p.add_argument("--data", action="append", default=[],
                    help="TYPE:HEX raw attribute inside IFLA_INFO_DATA")
     p.add_argument("--empty-data", action="store_true")
-    return p.parse_args()
+    return p.parse_args(argv)
+
+
+def answer(argv):
+    """Send the request ARGV asks for; the kernel's answer as printed."""
+    flags, body = build(parse_args(argv))
+    err, text = Rtnl().request(RTM_NEWLINK, flags, body)
+    if err == 0:
+        return "ok"
+    return "error %s: %s" % (errno_name(err), text)
 
 
 def main():
-    args = parse_args()
-    flags, body = build(args)
-    err, text = Rtnl().request(RTM_NEWLINK, flags, body)
-    if err == 0:
-        print("ok")
-        return 0
-    print("error %s: %s" % (errno_name(err), text))
-    return 1
+    # "-": one request a line on standard input, one answer a line, so
+    # that a test pays for one Python start (most of a second under UML)
+    if sys.argv[1:] == ["-"]:
+        import shlex
+
+        requests = [shlex.split(line) for line in sys.stdin if line.strip()]
+    else:
+        requests = [sys.argv[1:]]
+    answers = [answer(argv) for argv in requests]
+    print("\n".join(answers))
+    return 0 if all(a == "ok" for a in answers) else 1
 
 
 if __name__ == "__main__":

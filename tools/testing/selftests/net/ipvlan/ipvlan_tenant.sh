@@ -55,28 +55,37 @@ tenant_setup() {
 
 	topo_wire
 	make_ns sib
-	ip -n "$host" addr add 192.0.2.1/24 dev eth0
-	ip -n "$host" addr add 2001:db8:1::1/64 dev eth0 nodad
-	ip -n "$wire" addr add 192.0.2.254/24 dev peer0
-	ip -n "$wire" addr add 2001:db8:1::254/64 dev peer0 nodad
 	container
-
-	ip -n "$host" link add link eth0 name s0 type ipvlan mode "$mode" "$flag"
-	ip -n "$host" link add link eth0 name s1 type ipvlan mode "$mode" "$flag"
-	ip -n "$host" link set s0 netns "$cpid"
-	ip -n "$host" link set s1 netns "$sib"
-	ip -n "$sib" link set s1 up
-	ip -n "$sib" addr add "$(addr4 "$mode" 11)/24" dev s1
-	ip -n "$sib" addr add "$(addr6 "$mode" 11)/64" dev s1 nodad
-	as_container ip link set lo up
-	as_container ip link set s0 up
-	as_container ip addr add "$(addr4 "$mode" 10)/24" dev s0
-	as_container ip addr add "$(addr6 "$mode" 10)/64" dev s0 nodad
+	in_ns "$host" <<-EOF
+	addr add 192.0.2.1/24 dev eth0
+	addr add 2001:db8:1::1/64 dev eth0 nodad
+	link add link eth0 name s0 type ipvlan mode $mode $flag
+	link add link eth0 name s1 type ipvlan mode $mode $flag
+	link set s0 netns $cpid
+	link set s1 netns $sib
+	EOF
+	in_ns "$sib" <<-EOF
+	link set s1 up
+	addr add $(addr4 "$mode" 11)/24 dev s1
+	addr add $(addr6 "$mode" 11)/64 dev s1 nodad
+	EOF
+	as_container ip -batch - <<-EOF
+	link set lo up
+	link set s0 up
+	addr add $(addr4 "$mode" 10)/24 dev s0
+	addr add $(addr6 "$mode" 10)/64 dev s0 nodad
+	EOF
 	if [ "$mode" != l2 ]; then
-		as_container ip route add default dev s0
-		as_container ip -6 route add default dev s0
-		ip -n "$wire" route add 198.51.100.0/24 via 192.0.2.1
-		ip -n "$wire" route add 2001:db8:2::/64 via 2001:db8:1::1
+		as_container ip -batch - <<-EOF
+		route add default dev s0
+		route add ::/0 dev s0
+		EOF
+		topo_gateway "$wire" peer0
+	else
+		in_ns "$wire" <<-EOF
+		addr add 192.0.2.254/24 dev peer0
+		addr add 2001:db8:1::254/64 dev peer0 nodad
+		EOF
 	fi
 	wire_counters
 }
@@ -174,19 +183,25 @@ all_ipvlan_links() {
 # master: refused, in every mode and flag (set by the host), the port
 # unchanged and nothing created.
 test_newlink_through_slave() {
-	local mode flag before out
+	local mode flag before out answer n
 
 	tenant_setup l2
 	for mode in l2 l3 l3s; do
 		for flag in bridge private vepa; do
 			ip -n "$sib" link set s1 type ipvlan mode "$mode" "$flag"
 			before=$(port_mode)
-			out=$(tenant_nl new --link s0 --name x --mode 0 --flags 2) || true
-			expect_refused EPERM "$out"
-			out=$(tenant_nl new --link s0 --name x --mode 2 --flags 0) || true
-			expect_refused EPERM "$out"
-			out=$(tenant_nl new --link s0 --name x) || true
-			expect_refused EPERM "$out"
+			out=$(tenant_nl - <<-EOF
+			new --link s0 --name x --mode 0 --flags 2
+			new --link s0 --name x --mode 2 --flags 0
+			new --link s0 --name x
+			EOF
+			) || true
+			n=0
+			while read -r answer; do
+				expect_refused EPERM "$answer"
+				n=$((n + 1))
+			done <<<"$out"
+			expect_eq "answers to the 3 requests" "$n" 3
 			expect_error "Operation not permitted|Error: " \
 				as_container ip link add link s0 name x type ipvlan mode l2 vepa
 			expect_eq "port after newlink from $mode $flag" "$(port_mode)" "$before"

@@ -16,14 +16,20 @@ require_root
 require_cmd ip ping
 
 setup() {
-	topo_wire
-	make_ns ns0 ns1
-	ip -n "$wire" addr add 192.0.2.254/24 dev peer0
-	ip -n "$wire" addr add 2001:db8:1::254/64 dev peer0 nodad
-	ip -n "$host" link add link eth0 name ipvl0 type ipvlan mode l2
-	ip -n "$host" link add link eth0 name ipvl1 type ipvlan mode l2
-	ip -n "$host" link set ipvl0 netns "$ns0"
-	ip -n "$host" link set ipvl1 netns "$ns1"
+	make_ns host wire ns0 ns1
+	in_ns "$host" <<-EOF
+	link add eth0 type veth peer name peer0 netns $wire
+	link set eth0 up
+	link add link eth0 name ipvl0 type ipvlan mode l2
+	link add link eth0 name ipvl1 type ipvlan mode l2
+	link set ipvl0 netns $ns0
+	link set ipvl1 netns $ns1
+	EOF
+	in_ns "$wire" <<-EOF
+	link set peer0 up
+	addr add 192.0.2.254/24 dev peer0
+	addr add 2001:db8:1::254/64 dev peer0 nodad
+	EOF
 	ip -n "$ns0" link set ipvl0 up
 	ip -n "$ns1" link set ipvl1 up
 }

@@ -35,22 +35,30 @@ counter() {
 		END { print n + 0 }'
 }
 
-tx_dropped() {
-	ip -n "$ns0" -s -j link show ipvl0 |
-		python3 -c 'import json, sys
-print(json.load(sys.stdin)[0]["stats64"]["tx"]["dropped"])'
+# counts NAME: "NAME's count, the sum of the tx_drop_ counts, tx_dropped"
+# in one read: "ethtool -S" for the first two, sysfs for the device's
+# tx_dropped (the rtnl stats' value)
+counts() {
+	# shellcheck disable=SC2016 # expanded by the namespace's sh
+	ip netns exec "$ns0" sh -c 'ethtool -S ipvl0 &&
+		echo "sysfs_tx_dropped: $(cat /sys/class/net/ipvl0/statistics/tx_dropped)"' |
+		awk -v name="$1" '
+		$1 == name ":" { n += $2 }
+		index($1, "tx_drop_") == 1 { all += $2 }
+		$1 == "sysfs_tx_dropped:" { dropped = $2 }
+		END { print n + 0, all + 0, dropped + 0 }'
 }
 
-# sample NAME: "NAME's count, the sum of the tx_drop_ counts, tx_dropped",
-# read until two reads in a row agree: ipvl0's stack sends now and then
-# (IPv6 router solicitations, MLD reports), which L3 drops as multicast
+# sample NAME: counts NAME, read until two reads in a row agree: ipvl0's
+# stack sends now and then (IPv6 router solicitations, MLD reports), which
+# L3 drops as multicast
 sample() {
 	local a b
 
-	b="$(counter "$1") $(counter tx_drop_) $(tx_dropped)"
+	b=$(counts "$1")
 	while [ "$a" != "$b" ]; do
 		a=$b
-		b="$(counter "$1") $(counter tx_drop_) $(tx_dropped)"
+		b=$(counts "$1")
 	done
 	echo "$a"
 }

@@ -27,25 +27,31 @@ require_cmd ip ping python3
 
 # setup MODE: the topology above with one slave in MODE.
 setup() {
-	make_ns host
-	make_ns router
-	make_ns ns0
-	make_wire "$host" eth0 "$router" eth0
-	ip -n "$host" addr add 192.0.2.1/24 dev eth0
-	ip -n "$router" addr add 192.0.2.254/24 dev eth0
-	ip -n "$router" route add 198.51.100.0/24 via 192.0.2.1
-	ip -n "$host" link add link eth0 name ipvl0 type ipvlan mode "$1"
-	ip -n "$host" link set ipvl0 netns "$ns0"
-	ip -n "$ns0" link set ipvl0 up
-	if [ "$1" = l2 ]; then
-		slave=192.0.2.10
-		ip -n "$ns0" addr add 192.0.2.10/24 dev ipvl0
-		ip -n "$ns0" route add default via 192.0.2.254
-	else
+	local mode=$1 route="default via 192.0.2.254"
+
+	slave=192.0.2.10
+	if [ "$mode" != l2 ]; then
 		slave=198.51.100.10
-		ip -n "$ns0" addr add 198.51.100.10/24 dev ipvl0
-		ip -n "$ns0" route add default dev ipvl0
+		route="default dev ipvl0"
 	fi
+	make_ns host router ns0
+	in_ns "$host" <<-EOF
+	link add eth0 type veth peer name eth0 netns $router
+	link set eth0 up
+	addr add 192.0.2.1/24 dev eth0
+	link add link eth0 name ipvl0 type ipvlan mode $mode
+	link set ipvl0 netns $ns0
+	EOF
+	in_ns "$router" <<-EOF
+	link set eth0 up
+	addr add 192.0.2.254/24 dev eth0
+	route add 198.51.100.0/24 via 192.0.2.1
+	EOF
+	in_ns "$ns0" <<-EOF
+	link set ipvl0 up
+	addr add $slave/24 dev ipvl0
+	route add $route
+	EOF
 	wait_for ping_ok "$router" "$slave"
 }
 

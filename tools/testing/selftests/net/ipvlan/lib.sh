@@ -92,10 +92,10 @@ require_cmd() {
 
 # make_ns VAR...: what the kernel's setup_ns does, a namespace with a
 # unique name in each VAR, its loopback up, listed in NS_LIST (so deleted
-# when the test ends), each tuned for traffic tests (ns_tune); with one ip
-# process for all the "netns add" and one ipvlan_nsctl for the rest, where
-# setup_ns starts four processes a namespace, and under UML a process
-# costs 70 to 200 ms.
+# when the test ends), each tuned for traffic tests (ns_tune); all of them
+# with one ipvlan_nsctl (or one ip and ns_tune without it), where setup_ns
+# starts four processes a namespace, and under UML a process costs 70 to
+# 200 ms.
 make_ns() {
 	local var ns add
 	local -a names=()
@@ -106,6 +106,10 @@ make_ns() {
 		NS_LIST+=("$ns")
 		names+=("$ns")
 	done
+	if [ -n "$NSCTL" ]; then
+		"$NSCTL" -l "${names[@]/#/-a}" "${NS_TUNE[@]}"
+		return
+	fi
 	# a pipe from printf would cost a process too
 	printf -v add 'netns add %s\n' "${names[@]}"
 	ip -batch - <<<"$add"
@@ -119,6 +123,7 @@ make_ns() {
 # is the file bound at /var/run/netns/NAME.
 delete_all_ns() {
 	local ns proc batch=""
+	local -a names=()
 
 	for ns in "${NS_LIST[@]}"; do
 		[ -e "/var/run/netns/$ns" ] || continue
@@ -127,11 +132,17 @@ delete_all_ns() {
 				kill "${proc#/proc/}" 2>/dev/null || true
 			fi
 		done
+		names+=("$ns")
 		batch+="netns delete $ns"$'\n'
 	done
 	NS_LIST=()
-	[ -z "$batch" ] ||
+	if [ "${#names[@]}" -eq 0 ]; then
+		return 0
+	elif [ -n "$NSCTL" ]; then
+		"$NSCTL" "${names[@]/#/-d}" 2>/dev/null || true
+	else
 		ip -force -batch - <<<"$batch" >/dev/null 2>&1 || true
+	fi
 }
 
 lib_cleanup() {
@@ -348,10 +359,11 @@ expect_errno() {
 
 # ns_tune NS...: quiet and quick for traffic tests: loopback up, no DAD,
 # answers to broadcast and multicast echo requests.
+NS_TUNE=(net.ipv6.conf.all.accept_dad=0 net.ipv6.conf.default.accept_dad=0
+	 net.ipv4.icmp_echo_ignore_broadcasts=0)
+
 ns_tune() {
-	ns_sysctl -l "$@" -- net.ipv6.conf.all.accept_dad=0 \
-		net.ipv6.conf.default.accept_dad=0 \
-		net.ipv4.icmp_echo_ignore_broadcasts=0
+	ns_sysctl -l "$@" -- "${NS_TUNE[@]}"
 }
 
 # ns_sysctl [-l] NS... -- KEY=VALUE...: the loopback up (-l) and each

@@ -54,13 +54,7 @@ setup() {
 }
 
 slaves_up() {
-	local mode=$1 flag=$2 i gw4 gw6 batch=""
-	local net4=192.0.2 net6=2001:db8:1
-
-	if [ "$mode" != l2 ]; then
-		net4=198.51.100
-		net6=2001:db8:2
-	fi
+	local mode=$1 flag=$2 i batch=""
 
 	for ((i = 0; i < NSLAVES; i++)); do
 		batch+="link add link eth0 name ipvl$i type ipvlan mode $mode $flag"$'\n'
@@ -68,19 +62,7 @@ slaves_up() {
 	done
 	in_ns "$host" <<<"$batch"
 	for ((i = 0; i < NSLAVES; i++)); do
-		gw4="default via 192.0.2.254"
-		gw6="default via 2001:db8:1::254"
-		if [ "$mode" != l2 ]; then
-			gw4="default dev ipvl$i"
-			gw6="::/0 dev ipvl$i"
-		fi
-		in_ns "${SLAVE_NS[i]}" <<-EOF
-		link set ipvl$i up
-		addr add $net4.$((10 + i))/24 dev ipvl$i
-		addr add $net6::$((10 + i))/64 dev ipvl$i nodad
-		route add $gw4
-		route add $gw6
-		EOF
+		topo_slave_up "${SLAVE_NS[i]}" "$i" "$mode"
 	done
 }
 

@@ -136,33 +136,38 @@ topo_setup() {
 topo_slaves() {
 	local mode=$1
 	local flag=${2:-bridge}
-	local i ns net4=192.0.2 net6=2001:db8:1
-	local gw4="default via 192.0.2.254" gw6="default via 2001:db8:1::254"
 
-	if [ "$mode" != l2 ]; then
-		net4=198.51.100
-		net6=2001:db8:2
-	fi
 	in_ns "$host" <<-EOF
 	link add link eth0 name ipvl0 type ipvlan mode $mode $flag
 	link add link eth0 name ipvl1 type ipvlan mode $mode $flag
 	link set ipvl0 netns $ns0
 	link set ipvl1 netns $ns1
 	EOF
-	for i in 0 1; do
-		ns=ns$i
-		if [ "$mode" != l2 ]; then
-			gw4="0.0.0.0/0 dev ipvl$i"
-			gw6="::/0 dev ipvl$i"
-		fi
-		in_ns "${!ns}" <<-EOF
-		link set ipvl$i up
-		addr add $net4.$((10 + i))/24 dev ipvl$i
-		addr add $net6::$((10 + i))/64 dev ipvl$i nodad
-		route add $gw4
-		route add $gw6
-		EOF
-	done
+	topo_slave_up "$ns0" 0 "$mode"
+	topo_slave_up "$ns1" 1 "$mode"
+}
+
+# topo_slave_up NS I MODE: slave ipvlI, moved to NS, up there on the mode's
+# prefixes (.10+I and ::10+I, topo_addr4/6), its default routes via the
+# router in L2, through the device in L3 and L3S.
+topo_slave_up() {
+	local ns=$1 i=$2 mode=$3
+	local net4=192.0.2 net6=2001:db8:1
+	local gw4="default via 192.0.2.254" gw6="default via 2001:db8:1::254"
+
+	if [ "$mode" != l2 ]; then
+		net4=198.51.100
+		net6=2001:db8:2
+		gw4="0.0.0.0/0 dev ipvl$i"
+		gw6="::/0 dev ipvl$i"
+	fi
+	in_ns "$ns" <<-EOF
+	link set ipvl$i up
+	addr add $net4.$((10 + i))/24 dev ipvl$i
+	addr add $net6::$((10 + i))/64 dev ipvl$i nodad
+	route add $gw4
+	route add $gw6
+	EOF
 }
 
 topo_del_slaves() {

@@ -9,6 +9,7 @@ whose request() returns the kernel's answer as (errno, extack message).
 As a command: send one RTM_NEWLINK for an ipvlan slave with exactly the
 attribute bytes asked for, and print the kernel's answer: "ok", or
 "error <ERRNO-NAME>: <extack message>".  Exits 0 on ok, 1 on error.
+"get" prints the slave's IFLA_IPVLAN_MODE and IFLA_IPVLAN_FLAGS instead.
 With "-", the requests come one a line from standard input and the
 answers one a line; exits 0 when every one was ok.
 
@@ -17,6 +18,7 @@ this can.  Run it inside a namespace with "ip netns exec".
 
   ipvlan_nl.py new --link eth0 --name s0 [--mode 3] [--flags 0x4]
   ipvlan_nl.py set --name s0 --mode 1
+  ipvlan_nl.py get --name s0            (prints "mode 1 flags 0x4")
   ipvlan_nl.py new --link eth0 --name s0 --data 1:0300 --data 9:00
   ipvlan_nl.py set --name s0 --kind "" --address 02:00:00:00:00:01
   ipvlan_nl.py set --name s0 --kind "" --master br0
@@ -287,7 +289,7 @@ def build(args):
 
 def parse_args(argv):
     p = argparse.ArgumentParser()
-    p.add_argument("op", choices=["new", "set"])
+    p.add_argument("op", choices=["new", "set", "get"])
     p.add_argument("--name", required=True)
     p.add_argument("--link")
     p.add_argument("--kind", default="ipvlan",
@@ -303,9 +305,21 @@ def parse_args(argv):
     return p.parse_args(argv)
 
 
+def port_of(name):
+    """"mode M flags F" of ipvlan link NAME, as its IFLA_INFO_DATA says."""
+    info = parse_attrs(Rtnl().getlink(name).get(IFLA_LINKINFO, b""))
+    data = parse_attrs(info.get(IFLA_INFO_DATA, b""))
+    mode, flags = (struct.unpack("H", data[a][:2])[0] if a in data else None
+                   for a in (IFLA_IPVLAN_MODE, IFLA_IPVLAN_FLAGS))
+    return "mode %s flags %s" % (mode, None if flags is None else hex(flags))
+
+
 def answer(argv):
     """Send the request ARGV asks for; the kernel's answer as printed."""
-    flags, body = build(parse_args(argv))
+    args = parse_args(argv)
+    if args.op == "get":
+        return port_of(args.name)
+    flags, body = build(args)
     err, text = Rtnl().request(RTM_NEWLINK, flags, body)
     if err == 0:
         return "ok"
@@ -323,7 +337,7 @@ def main():
         requests = [sys.argv[1:]]
     answers = [answer(argv) for argv in requests]
     print("\n".join(answers))
-    return 0 if all(a == "ok" for a in answers) else 1
+    return 0 if all(not a.startswith("error") for a in answers) else 1
 
 
 if __name__ == "__main__":

@@ -256,9 +256,16 @@ class Fuzzer:
         return self.new(what, nm, self.link(),
                         linkinfo(kind, attr(atype, self.rbytes(size))))
 
-    def valued(self, what, nm, atype, values):
-        """ATYPE as a u16 out of VALUES or anything from 3 up."""
+    def bad_u16(self, values, valid=()):
+        """A u16 out of VALUES or anything from 3 up, but not in VALID."""
         value = self.r.choice(values + [self.r.randrange(3, 65536)])
+        while value in valid:
+            value = self.r.randrange(3, 65536)
+        return value
+
+    def valued(self, what, nm, atype, values, valid=()):
+        """ATYPE as a u16 out of VALUES or anything from 3 up, not VALID."""
+        value = self.bad_u16(values, valid)
         return self.new(what, nm, self.link(),
                         linkinfo(self.kind(), attr(atype, u16(value))))
 
@@ -271,8 +278,9 @@ class Fuzzer:
                            [3, 4, 255, 256, 0x8000, 0xffff])
 
     def new_flags_value(self, nm):
+        # 4 and 5: host reach, alone or with private (this project's)
         return self.valued("new_flags_value", nm, IFLA_IPVLAN_FLAGS,
-                           [3, 4, 7, 0x8000, 0xffff])
+                           [3, 6, 7, 8, 0x8000, 0xffff], valid=(4, 5))
 
     def new_flags_size(self, nm):
         return self.sized("new_flags_size", nm, IFLA_IPVLAN_FLAGS,
@@ -381,8 +389,8 @@ class Fuzzer:
             data = attr(IFLA_IPVLAN_MODE, u16(self.r.randrange(3, 65536)))
         elif self.r.random() < 0.3:
             what = "set_flags_value"
-            data = attr(IFLA_IPVLAN_FLAGS, u16(self.r.choice(
-                [3, 4, self.r.randrange(3, 65536)])))
+            data = attr(IFLA_IPVLAN_FLAGS, u16(self.bad_u16([3, 6, 8],
+                                                            valid=(4, 5))))
         head = ifinfo(idx)
         if self.r.random() < 0.5:
             head = ifinfo() + attr(IFLA_IFNAME, strz(name))

@@ -224,6 +224,21 @@ test_changelink_from_tenant() {
 	done
 }
 
+# Host reach opens the host to every slave of the port: the tenant can
+# neither turn it on nor off, and is told why.
+test_host_reach_from_tenant() {
+	local want="error EPERM: Host reach needs CAP_NET_ADMIN over the master's namespace"
+	local out
+
+	tenant_setup l2
+	out=$(tenant_nl set --name s0 --flags 4) || true
+	expect_eq "the tenant turns host reach on" "$out" "$want"
+	ipvlan_nl "$sib" set --name s1 --flags 4 >/dev/null
+	out=$(tenant_nl set --name s0 --flags 0) || true
+	expect_eq "the tenant turns host reach off" "$out" "$want"
+	expect_eq "the port" "$(ipvlan_nl "$sib" get --name s1)" "mode 0 flags 0x4"
+}
+
 # 3. A MAC change on the slave: refused with its reason.
 test_mac_change() {
 	local out
@@ -431,6 +446,7 @@ test_private_sibling() {
 ALL_TESTS=(
 	"test_newlink_through_slave|a newlink through the tenant's slave: EPERM, port unchanged, nothing created"
 	"test_changelink_from_tenant|a changelink from the tenant: EPERM, port unchanged"
+	"improvement test_host_reach_from_tenant|host reach from the tenant, on or off: EPERM, port unchanged"
 	"test_mac_change|a MAC change on the tenant's slave: EOPNOTSUPP"
 	"test_mtu_change|the tenant's MTU change stays on its slave"
 	"test_enslave|the slave as bridge port or macvlan lower: EINVAL"

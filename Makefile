@@ -31,6 +31,7 @@ obj-$(CONFIG_IPVTAP) += ipvtap.o
 endif
 ipvlan-y := ipvlan_main.o ipvlan_dev.o ipvlan_port.o ipvlan_core.o ipvlan_addr.o
 ipvlan-$(CONFIG_IPVLAN_L3S) += ipvlan_l3s.o
+ipvlan-$(CONFIG_NETFILTER) += ipvlan_host.o
 ccflags-y += -DIPVLAN_VERSION='"$(IPVLAN_VERSION)"'
 
 else

@@ -10,6 +10,8 @@
  *   ipvlan_dev.c   the ipvlan device: netdev, ethtool and rtnl_link ops
  *   ipvlan_port.c  a lower device's port: its ipvlan devices and mode, and
  *                  the notifier through which they follow the lower device
+ *   ipvlan_host.c  host reach: the hooks that take the host's packets for
+ *                  its ipvlan devices
  *   ipvlan_l3s.c   L3S: the receive path through the lower's netfilter
  *   ipvlan_core.c  the data path: receive, transmit, multicast, counters
  *   ipvlan_addr.c  the address table and the notifiers that fill it
@@ -23,6 +25,7 @@
 #include <linux/if_link.h>
 #include <linux/in6.h>
 #include <linux/netdevice.h>
+#include <linux/netfilter.h>
 #include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
 #include <linux/u64_stats_sync.h>
@@ -38,6 +41,16 @@
 #define IPVLAN_DEV_ID_MAX	0xfffd
 
 #define IPVLAN_F_MASK		(IPVLAN_F_PRIVATE | IPVLAN_F_VEPA)
+
+/*
+ * Host reach (ipvlan_host.c): the lower device's namespace and the ipvlan
+ * devices reach each other inside the machine.  A bit of IFLA_IPVLAN_FLAGS
+ * that Linux's uapi does not have (yet).
+ */
+#ifndef IPVLAN_F_HOST_REACH
+#define IPVLAN_F_HOST_REACH	0x04
+#endif
+#define IPVLAN_F_ALL		(IPVLAN_F_MASK | IPVLAN_F_HOST_REACH)
 
 /*
  * Up to this many ipvlan devices, a port copies a multicast frame to them
@@ -141,6 +154,10 @@ struct ipvlan_port {
 	/* the lower device's MAC is changing: its ipvlans take the new one */
 	bool			mac_changing;
 	possible_net_t		l3s_net;
+	/* host reach: the port's own hooks, where they are registered */
+	bool			host_hooked;
+	possible_net_t		host_net;
+	struct nf_hook_ops	host_hooks[2];
 
 	/*
 	 * IPv6 addresses may come and go in atomic context, outside RTNL,
@@ -186,6 +203,11 @@ static inline bool ipvlan_port_is_vepa(const struct ipvlan_port *port)
 	return READ_ONCE(port->flags) & IPVLAN_F_VEPA;
 }
 
+static inline bool ipvlan_port_host_reach(const struct ipvlan_port *port)
+{
+	return READ_ONCE(port->flags) & IPVLAN_F_HOST_REACH;
+}
+
 /* ipvlan_dev.c */
 int ipvlan_dev_init(void);
 void ipvlan_dev_uninit(void);
@@ -210,6 +232,34 @@ int ipvlan_port_set_mode(struct ipvlan_port *port, u16 mode, u16 flags,
 			 struct netlink_ext_ack *extack);
 void ipvlan_follow_carrier(struct net_device *dev, struct net_device *lower);
 void ipvlan_inherit_limits(struct net_device *dev, struct net_device *lower);
+
+/* ipvlan_host.c */
+#if IS_ENABLED(CONFIG_NETFILTER)
+int ipvlan_host_attach(struct ipvlan_port *port,
+		       struct netlink_ext_ack *extack);
+void ipvlan_host_detach(struct ipvlan_port *port);
+void ipvlan_host_lower_leaves(struct ipvlan_port *port);
+void ipvlan_host_lower_arrives(struct ipvlan_port *port);
+#else
+static inline int ipvlan_host_attach(struct ipvlan_port *port,
+				     struct netlink_ext_ack *extack)
+{
+	NL_SET_ERR_MSG(extack, "ipvlan host reach needs NETFILTER");
+	return -EOPNOTSUPP;
+}
+
+static inline void ipvlan_host_detach(struct ipvlan_port *port)
+{
+}
+
+static inline void ipvlan_host_lower_leaves(struct ipvlan_port *port)
+{
+}
+
+static inline void ipvlan_host_lower_arrives(struct ipvlan_port *port)
+{
+}
+#endif
 
 /* ipvlan_l3s.c */
 #if IS_ENABLED(CONFIG_IPVLAN_L3S)
@@ -267,6 +317,7 @@ void ipvlan_drop_stats(struct ipvlan_dev *ipvlan, u64 *data);
 void ipvlan_rx_drop(struct ipvlan_dev *ipvlan, struct sk_buff *skb,
 		    enum ipvlan_drop why);
 netdev_tx_t ipvlan_xmit(struct sk_buff *skb, struct net_device *dev);
+void ipvlan_host_deliver(struct ipvlan_dev *ipvlan, struct sk_buff *skb);
 
 /* ipvlan_addr.c */
 int ipvlan_addr_init(void);

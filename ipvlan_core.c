@@ -8,9 +8,12 @@
 #include <linux/etherdevice.h>
 #include <linux/if_arp.h>
 #include <linux/if_vlan.h>
+#include <linux/inetdevice.h>
 #include <linux/ip.h>
 #include <linux/ipv6.h>
 #include <linux/skbuff.h>
+#include <net/addrconf.h>
+#include <net/arp.h>
 #include <net/ip.h>
 #include <net/ip6_route.h>
 #include <net/ipv6.h>
@@ -667,6 +670,132 @@ static void ipvlan_tx_multicast(struct ipvlan_dev *sender, struct sk_buff *skb)
 		ipvlan_tx_multicast_copies(sender, skb, false);
 }
 
+/* ---------------------------------------------------------------------
+ * Host reach: the host's side of the port inside the machine
+ */
+
+/*
+ * A packet of the host's for @ipvlan, taken at POSTROUTING in the lower's
+ * namespace (ipvlan_host.c).  It gets the Ethernet header it would have
+ * had on the wire and is received by @ipvlan through the backlog, as a
+ * veth peer's packet would.  It is not fragmented yet, and needs not be:
+ * receive takes a packet larger than the device's MTU.
+ */
+void ipvlan_host_deliver(struct ipvlan_dev *ipvlan, struct sk_buff *skb)
+{
+	struct net_device *dev = ipvlan->dev;
+	unsigned int len = skb->len + ETH_HLEN;
+	struct ethhdr *eth;
+
+	if (skb_cow_head(skb, ETH_HLEN) ||
+	    skb_orphan_frags_rx(skb, GFP_ATOMIC)) {
+		ipvlan_rx_drop(ipvlan, skb, IPVLAN_DROP_RX_NOMEM);
+		return;
+	}
+	skb_orphan(skb);
+	eth = skb_push(skb, ETH_HLEN);
+	ether_addr_copy(eth->h_dest, dev->dev_addr);
+	ether_addr_copy(eth->h_source, dev->dev_addr);
+	eth->h_proto = skb->protocol;
+	skb_scrub_packet(skb, !net_eq(dev_net(skb->dev), dev_net(dev)));
+	skb->protocol = eth_type_trans(skb, dev);
+	/* a drop is counted by the backlog itself */
+	if (netif_rx(skb) == NET_RX_SUCCESS)
+		ipvlan_count_rx(ipvlan, len, false);
+}
+
+/* An IPv4 address of the lower device's own. */
+static bool ipvlan_lower_has_addr4(struct net_device *lower, __be32 addr)
+{
+	const struct in_device *in_dev = __in_dev_get_rcu(lower);
+	const struct in_ifaddr *ifa;
+
+	if (!in_dev)
+		return false;
+	in_dev_for_each_ifa_rcu(ifa, in_dev)
+		if (ifa->ifa_local == addr)
+			return true;
+	return false;
+}
+
+/*
+ * An ARP request of @ipvlan's for an IPv4 address of the lower device:
+ * answered here, with the shared MAC, which is what the host would answer.
+ * The host's own reply would leave on the wire.
+ */
+static bool ipvlan_host_arp(struct ipvlan_dev *ipvlan, struct sk_buff *skb)
+{
+	struct {
+		u8	sha[ETH_ALEN];
+		__be32	sip;
+		u8	tha[ETH_ALEN];
+		__be32	tip;
+	} __packed _body;
+	const typeof(_body) *body;
+	const struct arphdr *arp;
+	struct sk_buff *reply;
+	struct arphdr _arp;
+
+	arp = skb_header_pointer(skb, ETH_HLEN, sizeof(_arp), &_arp);
+	if (!arp || arp->ar_op != htons(ARPOP_REQUEST) ||
+	    arp->ar_hrd != htons(ARPHRD_ETHER) ||
+	    arp->ar_pro != htons(ETH_P_IP) || arp->ar_hln != ETH_ALEN ||
+	    arp->ar_pln != sizeof(__be32))
+		return false;
+	body = skb_header_pointer(skb, ETH_HLEN + sizeof(*arp),
+				  sizeof(_body), &_body);
+	if (!body || !ipvlan_lower_has_addr4(ipvlan->lower, body->tip))
+		return false;
+	reply = arp_create(ARPOP_REPLY, ETH_P_ARP, body->sip, ipvlan->dev,
+			   body->tip, body->sha, ipvlan->dev->dev_addr,
+			   body->sha);
+	if (reply)
+		ipvlan_forward(ipvlan->dev, reply);
+	else
+		ipvlan_stats_rx_drop(ipvlan, IPVLAN_DROP_RX_NOMEM);
+	consume_skb(skb);
+	return true;
+}
+
+/*
+ * A neighbour solicitation of @ipvlan's for an IPv6 address of the lower
+ * device: for the host's stack, whose advertisement, unicast to @ipvlan's
+ * address, comes back through the hooks.  Not for the wire.
+ */
+static bool ipvlan_host_ns(struct ipvlan_dev *ipvlan, struct sk_buff *skb)
+{
+	struct net_device *lower = ipvlan->lower;
+	const struct in6_addr *target;
+	const struct ipv6hdr *ip6h;
+	struct ipv6hdr _ip6h;
+	struct nd_msg _msg;
+
+	if (!IS_ENABLED(CONFIG_IPV6))
+		return false;
+	ip6h = skb_header_pointer(skb, ETH_HLEN, sizeof(_ip6h), &_ip6h);
+	if (!ip6h || ip6h->version != 6 || ip6h->nexthdr != NEXTHDR_ICMP ||
+	    ipv6_addr_any(&ip6h->saddr))
+		return false;
+	target = ipvlan_ns_target(skb, ETH_HLEN + sizeof(*ip6h), &_msg);
+	if (!target || !ipv6_chk_addr(dev_net(lower), target, lower, 1))
+		return false;
+	ipvlan_forward(lower, skb);
+	return true;
+}
+
+/* What the port answers for the host, in L2; true: @skb is taken. */
+static bool ipvlan_host_answers(struct ipvlan_dev *ipvlan,
+				struct sk_buff *skb)
+{
+	switch (eth_hdr(skb)->h_proto) {
+	case htons(ETH_P_ARP):
+		return ipvlan_host_arp(ipvlan, skb);
+	case htons(ETH_P_IPV6):
+		return ipvlan_host_ns(ipvlan, skb);
+	}
+	return false;
+}
+
 static int ipvlan_xmit_l2(struct ipvlan_dev *ipvlan, struct sk_buff *skb)
 {
 	const struct ethhdr *eth = eth_hdr(skb);
@@ -675,6 +804,9 @@ static int ipvlan_xmit_l2(struct ipvlan_dev *ipvlan, struct sk_buff *skb)
 
 	if (ipvlan_port_is_vepa(port))
 		return ipvlan_xmit_lower(ipvlan, skb);
+
+	if (ipvlan_port_host_reach(port) && ipvlan_host_answers(ipvlan, skb))
+		return NET_XMIT_SUCCESS;
 
 	if (is_multicast_ether_addr(eth->h_dest)) {
 		if (!ipvlan_port_is_private(port))
@@ -802,12 +934,25 @@ static int ipvlan_route_out(struct ipvlan_dev *ipvlan, struct sk_buff *skb,
 	return ipvlan_tx_drop(ipvlan, skb, IPVLAN_DROP_TX_L3_NOT_IP);
 }
 
+/*
+ * L3S with host reach: traffic between ipvlan devices goes through the
+ * lower namespace's routing and netfilter too, and comes back through the
+ * hooks, so that conntrack there sees both directions of a DNATed flow.
+ */
+static bool ipvlan_l3_switches(const struct ipvlan_port *port)
+{
+	if (ipvlan_port_is_vepa(port))
+		return false;
+	return !(READ_ONCE(port->mode) == IPVLAN_MODE_L3S &&
+		 ipvlan_port_host_reach(port));
+}
+
 static int ipvlan_xmit_l3(struct ipvlan_dev *ipvlan, struct sk_buff *skb)
 {
 	__be16 proto = eth_hdr(skb)->h_proto;
 	struct ipvlan_dev *peer;
 
-	if (!ipvlan_port_is_vepa(ipvlan->port)) {
+	if (ipvlan_l3_switches(ipvlan->port)) {
 		peer = ipvlan_demux(ipvlan->port, skb, proto, ETH_HLEN);
 		if (peer)
 			return ipvlan_xmit_peer(ipvlan, peer, skb);

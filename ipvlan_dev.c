@@ -330,8 +330,13 @@ EXPORT_SYMBOL_GPL(ipvlan_dev_limit_offloads);
 
 static const struct nla_policy ipvlan_policy[IFLA_IPVLAN_MAX + 1] = {
 	[IFLA_IPVLAN_MODE]	= { .type = NLA_U16 },
-	[IFLA_IPVLAN_FLAGS]	= NLA_POLICY_MASK(NLA_U16, IPVLAN_F_MASK),
+	[IFLA_IPVLAN_FLAGS]	= NLA_POLICY_MASK(NLA_U16, IPVLAN_F_ALL),
 };
+
+static bool host_reach;
+module_param(host_reach, bool, 0644);
+MODULE_PARM_DESC(host_reach,
+		 "Host reach for the ports created from now on (default: off)");
 
 /*
  * What the policy cannot say.  The mode's range is one: NLA_POLICY_MAX
@@ -357,10 +362,34 @@ static int ipvlan_validate(struct nlattr *tb[], struct nlattr *data[],
 		return -EOPNOTSUPP;
 	}
 	attr = data[IFLA_IPVLAN_FLAGS];
-	if (attr && nla_get_u16(attr) == IPVLAN_F_MASK) {
+	if (attr && (nla_get_u16(attr) & IPVLAN_F_MASK) == IPVLAN_F_MASK) {
 		NL_SET_ERR_MSG_ATTR(extack, attr,
 				    "ipvlan flags private and vepa exclude each other");
 		return -EINVAL;
+	}
+	return 0;
+}
+
+/*
+ * Host reach is the host's to give: it opens the lower's namespace to every
+ * ipvlan device of the port, wherever they live.  It leaves nothing to an
+ * external switch, so not with vepa.
+ */
+static int ipvlan_host_reach_check(struct ipvlan_port *port, u16 flags,
+				   struct nlattr *attr,
+				   struct netlink_ext_ack *extack)
+{
+	if (!(flags & IPVLAN_F_HOST_REACH))
+		return 0;
+	if (flags & IPVLAN_F_VEPA) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "ipvlan host reach and vepa exclude each other");
+		return -EINVAL;
+	}
+	if (!ns_capable(dev_net(port->lower)->user_ns, CAP_NET_ADMIN)) {
+		NL_SET_ERR_MSG_ATTR(extack, attr,
+				    "Host reach needs CAP_NET_ADMIN over the master's namespace");
+		return -EPERM;
 	}
 	return 0;
 }
@@ -433,6 +462,20 @@ int ipvlan_dev_newlink(struct net_device *dev,
 	/* without a mode, a device joins its port as it is (new ports: l3) */
 	mode = ipvlan_attr_u16(data, IFLA_IPVLAN_MODE, port->mode);
 	flags = ipvlan_attr_u16(data, IFLA_IPVLAN_FLAGS, port->flags);
+	/*
+	 * Runtimes send the flags with every device they add, without host
+	 * reach: a new device never turns it off.  A new port may get it from
+	 * the module's default.
+	 */
+	if (port->count)
+		flags |= port->flags & IPVLAN_F_HOST_REACH;
+	else if (READ_ONCE(host_reach) && !(flags & IPVLAN_F_VEPA))
+		flags |= IPVLAN_F_HOST_REACH;
+	err = ipvlan_host_reach_check(port, flags,
+				      data ? data[IFLA_IPVLAN_FLAGS] : NULL,
+				      extack);
+	if (err)
+		goto err_put_port;
 
 	if (!tb[IFLA_MTU])
 		dev->mtu = lower->mtu;
@@ -480,18 +523,29 @@ static int ipvlan_changelink(struct net_device *dev, struct nlattr *tb[],
 {
 	struct ipvlan_port *port = ipvlan_priv(dev)->port;
 	u16 mode, flags;
+	int err;
 
 	if (!data || (!data[IFLA_IPVLAN_MODE] && !data[IFLA_IPVLAN_FLAGS]))
 		return 0;
 
 	/* the change reaches every device of the port, wherever they live */
 	if (!ns_capable(dev_net(port->lower)->user_ns, CAP_NET_ADMIN)) {
-		NL_SET_ERR_MSG(extack,
-			       "Changing the ipvlan mode needs CAP_NET_ADMIN over the master's namespace");
+		if (data[IFLA_IPVLAN_FLAGS] &&
+		    (nla_get_u16(data[IFLA_IPVLAN_FLAGS]) ^ port->flags) &
+		    IPVLAN_F_HOST_REACH)
+			NL_SET_ERR_MSG(extack,
+				       "Host reach needs CAP_NET_ADMIN over the master's namespace");
+		else
+			NL_SET_ERR_MSG(extack,
+				       "Changing the ipvlan mode needs CAP_NET_ADMIN over the master's namespace");
 		return -EPERM;
 	}
 	mode = ipvlan_attr_u16(data, IFLA_IPVLAN_MODE, port->mode);
 	flags = ipvlan_attr_u16(data, IFLA_IPVLAN_FLAGS, port->flags);
+	err = ipvlan_host_reach_check(port, flags, data[IFLA_IPVLAN_FLAGS],
+				      extack);
+	if (err)
+		return err;
 	return ipvlan_port_set_mode(port, mode, flags, extack);
 }
 

@@ -76,6 +76,7 @@ static void ipvlan_port_release(struct ipvlan_port *port)
 
 	if (port->mode == IPVLAN_MODE_L3S)
 		ipvlan_l3s_detach(port);
+	ipvlan_host_detach(port);
 	/* waits for the receive path to let go of the port */
 	netdev_rx_handler_unregister(lower);
 	ipvlan_mc_stop(port);
@@ -151,22 +152,32 @@ static void ipvlan_set_noarp(struct net_device *dev, bool noarp)
 
 /*
  * Mode and flags belong to the port: a change applies to every member.
- * Only entering L3S can fail, and it is done before anything else.
+ * Only entering L3S and turning host reach on can fail, and they are done
+ * before anything else.
  */
 int ipvlan_port_set_mode(struct ipvlan_port *port, u16 mode, u16 flags,
 			 struct netlink_ext_ack *extack)
 {
+	bool host = flags & IPVLAN_F_HOST_REACH;
 	struct ipvlan_dev *ipvlan;
 	int err;
 
 	ASSERT_RTNL();
 
-	if (port->mode != mode && mode == IPVLAN_MODE_L3S) {
-		err = ipvlan_l3s_attach(port, extack);
+	if (host) {
+		err = ipvlan_host_attach(port, extack);
 		if (err)
 			return err;
 	}
+	if (port->mode != mode && mode == IPVLAN_MODE_L3S) {
+		err = ipvlan_l3s_attach(port, extack);
+		if (err)
+			goto err_host;
+	}
 	WRITE_ONCE(port->flags, flags);
+	/* the hooks do nothing once the flag is off */
+	if (!host)
+		ipvlan_host_detach(port);
 	if (port->mode == mode)
 		return 0;
 	if (port->mode == IPVLAN_MODE_L3S)
@@ -175,6 +186,11 @@ int ipvlan_port_set_mode(struct ipvlan_port *port, u16 mode, u16 flags,
 		ipvlan_set_noarp(ipvlan->dev, mode != IPVLAN_MODE_L2);
 	WRITE_ONCE(port->mode, mode);
 	return 0;
+
+err_host:
+	if (!ipvlan_port_host_reach(port))
+		ipvlan_host_detach(port);
+	return err;
 }
 
 /*
@@ -311,13 +327,16 @@ static int ipvlan_port_event(struct notifier_block *nb, unsigned long event,
 		return NOTIFY_BAD;
 	case NETDEV_UNREGISTER:
 		/* a lower device moving to another namespace keeps them */
-		if (lower->reg_state == NETREG_UNREGISTERING)
+		if (lower->reg_state == NETREG_UNREGISTERING) {
 			ipvlan_port_delete_all(port);
-		else
-			ipvlan_l3s_lower_leaves(port);
+			break;
+		}
+		ipvlan_l3s_lower_leaves(port);
+		ipvlan_host_lower_leaves(port);
 		break;
 	case NETDEV_REGISTER:
 		ipvlan_l3s_lower_arrives(port);
+		ipvlan_host_lower_arrives(port);
 		break;
 	case NETDEV_NOTIFY_PEERS:
 	case NETDEV_BONDING_FAILOVER:

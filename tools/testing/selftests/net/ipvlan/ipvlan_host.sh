@@ -255,6 +255,88 @@ test_l3s_service_dnat_off() {
 	expect_reach fail "tcp $ns0 $ns1 10.96.0.1:80@198.51.100.11:7701"
 }
 
+# onlink_setup MODE: ns0's slave also has an address of the wire's own
+# subnets, 192.0.2.20 and 2001:db8:1::20, which the router reaches on-link
+# with no proxy ARP, proxy NDP or static neighbour anywhere.
+onlink_setup() {
+	topo_setup
+	topo_slaves "$1"
+	in_ns "$ns0" <<-EOF
+	addr add 192.0.2.20/24 dev ipvl0
+	addr add 2001:db8:1::20/64 dev ipvl0 nodad
+	EOF
+}
+
+onlink_checks() {
+	echo "ping $router - 192.0.2.20"
+	echo "ping $router - 2001:db8:1::20"
+	echo "tcp $router $ns0 192.0.2.20"
+	echo "tcp $router $ns0 2001:db8:1::20"
+}
+
+# L3 and L3S, host reach off: nobody answers the router's ARP and
+# neighbour solicitations for a slave in its subnet.
+test_onlink_off() {
+	local mode
+	local -a checks
+
+	for mode in l3 l3s; do
+		onlink_setup "$mode"
+		mapfile -t checks < <(onlink_checks)
+		expect_reach fail "${checks[@]}"
+		lib_cleanup
+	done
+}
+
+# L3 and L3S, host reach on: the port answers them with the shared MAC.
+test_onlink_on() {
+	local mode
+	local -a checks
+
+	for mode in l3 l3s; do
+		onlink_setup "$mode"
+		mapfile -t checks < <(onlink_checks)
+		host_reach_on "$ns0" ipvl0
+		expect_reach ok "${checks[@]}"
+		lib_cleanup
+	done
+}
+
+# router_lladdr ADDR: the MAC address of the router's entry for ADDR.
+router_lladdr() {
+	ip -n "$router" neigh show "$1" dev eth0 |
+		sed -n 's/.* lladdr \([0-9a-f:]*\).*/\1/p'
+}
+
+router_has() {
+	[ "$(router_lladdr "$1")" = "$2" ]
+}
+
+# A slave's new address is announced: the router's stale entries for it,
+# on another MAC, move to the shared one (gratuitous ARP, unsolicited NA).
+test_onlink_announces() {
+	local mac
+
+	topo_setup
+	topo_slaves l3
+	host_reach_on "$ns0" ipvl0
+	mac=$(ip -n "$host" -br link show eth0 | awk '{ print $3 }')
+	in_ns "$router" <<-EOF
+	neigh replace 192.0.2.20 lladdr 02:00:00:00:00:99 dev eth0 nud stale
+	neigh replace 2001:db8:1::20 lladdr 02:00:00:00:00:99 dev eth0 nud stale
+	EOF
+	in_ns "$ns0" <<-EOF
+	addr add 192.0.2.20/24 dev ipvl0
+	addr add 2001:db8:1::20/64 dev ipvl0 nodad
+	EOF
+	wait_for router_has 192.0.2.20 "$mac" || true
+	wait_for router_has 2001:db8:1::20 "$mac" || true
+	expect_eq "the router's entry for 192.0.2.20" \
+		"$(router_lladdr 192.0.2.20)" "$mac"
+	expect_eq "the router's entry for 2001:db8:1::20" \
+		"$(router_lladdr 2001:db8:1::20)" "$mac"
+}
+
 NS_TMP=$(mktemp -d)
 trap 'rm -rf "$NS_TMP"; lib_cleanup' EXIT
 
@@ -271,6 +353,9 @@ ALL_TESTS=(
 	"improvement test_off_again|turned off again, the host is cut off again"
 	"improvement test_master_moves|the hooks follow the master to another namespace"
 	"improvement test_l3s_service_dnat|l3s: a DNATed Service reaches a sibling, the host and far, and replies come back"
+	"test_onlink_off|l3, l3s, host reach off: the wire gets no answer for a slave in its subnet"
+	"improvement test_onlink_on|l3, l3s, host reach on: the port answers ARP and NS for a slave in the wire's subnet"
+	"improvement test_onlink_announces|l3, host reach on: a slave's new address is announced (GARP, unsolicited NA)"
 	"test_l3s_service_dnat_off|l3s, host reach off: a Service backed by a sibling fails"
 )
 

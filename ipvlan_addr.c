@@ -11,6 +11,7 @@
 #include <linux/netdevice.h>
 #include <linux/rhashtable.h>
 #include <net/addrconf.h>
+#include <net/arp.h>
 #include <net/ipv6.h>
 
 #include "ipvlan.h"
@@ -303,6 +304,35 @@ static bool ipvlan_addr_kept(struct net_device *dev, const void *addr,
 }
 
 /*
+ * On-link L3 (host reach in L3 and L3S): a device's new address is
+ * announced on the lower's link with the shared MAC, by a gratuitous ARP
+ * or an unsolicited neighbour advertisement, so that the neighbours that
+ * knew it elsewhere learn where it is now.
+ */
+static void ipvlan_addr_announce(struct ipvlan_dev *ipvlan, const void *addr,
+				 bool v6)
+{
+	struct ipvlan_port *port = ipvlan->port;
+	struct net_device *lower = port->lower;
+	__be32 ip4;
+
+	if (READ_ONCE(port->mode) == IPVLAN_MODE_L2 ||
+	    !ipvlan_port_host_reach(port) || !netif_running(ipvlan->dev))
+		return;
+	if (v6) {
+		if (IS_ENABLED(CONFIG_IPV6) && ipv6_mod_enabled())
+			ipvlan_compat_ndisc_send_na(lower,
+						    &in6addr_linklocal_allnodes,
+						    addr, false, false, true,
+						    true);
+		return;
+	}
+	ip4 = *(const __be32 *)addr;
+	arp_send(ARPOP_REQUEST, ETH_P_ARP, ip4, lower, ip4, NULL,
+		 lower->dev_addr, NULL);
+}
+
+/*
  * Both families' address events.  IPv6 ones may come in atomic context,
  * where autoconfiguration adds addresses.
  */
@@ -314,8 +344,9 @@ static int ipvlan_addr_event(struct net_device *dev, unsigned long event,
 
 	switch (event) {
 	case NETDEV_UP:
-		if (ipvlan_addr_add(ipvlan_priv(dev), addr, v6) &&
-		    net_ratelimit())
+		if (!ipvlan_addr_add(ipvlan_priv(dev), addr, v6))
+			ipvlan_addr_announce(ipvlan_priv(dev), addr, v6);
+		else if (net_ratelimit())
 			netdev_warn(dev, v6 ?
 				    "%pI6c not added to the ipvlan table\n" :
 				    "%pI4 not added to the ipvlan table\n",

@@ -188,4 +188,16 @@ static int fn##_compat(struct net *src_net, struct net_device *dev,	\
 #define IPVLAN_COMPAT_IMPORT_NS
 #endif
 
+/*
+ * A module reached ndisc_send_na() through ipv6_stub until 7.1 made IPv6
+ * built in or nothing, removed the stubs and exported the function.
+ */
+#if IPVLAN_KERNEL_AT_LEAST(7, 1)
+#include <net/ndisc.h>
+#define ipvlan_compat_ndisc_send_na	ndisc_send_na
+#else
+#include <net/ipv6_stubs.h>
+#define ipvlan_compat_ndisc_send_na	ipv6_stub->ndisc_send_na
+#endif
+
 #endif /* _IPVLAN_COMPAT_H */

@@ -582,6 +582,80 @@ static void ipvlan_rx_multicast(struct ipvlan_port *port, struct sk_buff *skb)
 		ipvlan_rx_multicast_copies(port, skb, false);
 }
 
+/*
+ * On-link L3 (host reach in L3 and L3S): the port answers the wire's ARP
+ * requests and neighbour solicitations for its devices' addresses with the
+ * shared MAC, which the devices, without ARP, do not.  The frame then goes
+ * on as before.  @skb's network header is at skb->data.
+ */
+static void ipvlan_onlink_arp(struct ipvlan_port *port, struct sk_buff *skb)
+{
+	struct {
+		u8	sha[ETH_ALEN];
+		__be32	sip;
+		u8	tha[ETH_ALEN];
+		__be32	tip;
+	} __packed _body;
+	struct net_device *lower = port->lower;
+	const typeof(_body) *body;
+	const struct arphdr *arp;
+	struct arphdr _arp;
+
+	arp = skb_header_pointer(skb, 0, sizeof(_arp), &_arp);
+	if (!arp || arp->ar_op != htons(ARPOP_REQUEST) ||
+	    arp->ar_hrd != htons(ARPHRD_ETHER) ||
+	    arp->ar_pro != htons(ETH_P_IP) || arp->ar_hln != ETH_ALEN ||
+	    arp->ar_pln != sizeof(__be32))
+		return;
+	body = skb_header_pointer(skb, sizeof(*arp), sizeof(_body), &_body);
+	/* a gratuitous one announces the sender: not for us to answer */
+	if (!body || body->sip == body->tip ||
+	    !ipvlan_addr_lookup4(port, body->tip))
+		return;
+	arp_send(ARPOP_REPLY, ETH_P_ARP, body->sip, lower, body->tip,
+		 body->sha, lower->dev_addr, body->sha);
+}
+
+static void ipvlan_onlink_ns(struct ipvlan_port *port, struct sk_buff *skb)
+{
+	const struct in6_addr *target;
+	const struct ipv6hdr *ip6h;
+	struct ipv6hdr _ip6h;
+	struct nd_msg _msg;
+	bool dad;
+
+	if (!IS_ENABLED(CONFIG_IPV6) || !ipv6_mod_enabled())
+		return;
+	ip6h = skb_header_pointer(skb, 0, sizeof(_ip6h), &_ip6h);
+	if (!ip6h || ip6h->version != 6 || ip6h->nexthdr != NEXTHDR_ICMP ||
+	    ip6h->hop_limit != 255)
+		return;
+	target = ipvlan_ns_target(skb, sizeof(*ip6h), &_msg);
+	if (!target || !ipvlan_addr_lookup6(port, target))
+		return;
+	/* a duplicate address probe is answered to all nodes */
+	dad = ipv6_addr_any(&ip6h->saddr);
+	ipvlan_compat_ndisc_send_na(port->lower,
+				    dad ? &in6addr_linklocal_allnodes :
+					  &ip6h->saddr,
+				    target, false, !dad, true, true);
+}
+
+static void ipvlan_onlink_answer(struct ipvlan_port *port,
+				 struct sk_buff *skb)
+{
+	if (!ipvlan_port_host_reach(port))
+		return;
+	switch (skb->protocol) {
+	case htons(ETH_P_ARP):
+		ipvlan_onlink_arp(port, skb);
+		break;
+	case htons(ETH_P_IPV6):
+		ipvlan_onlink_ns(port, skb);
+		break;
+	}
+}
+
 static rx_handler_result_t ipvlan_rx_unicast(struct ipvlan_port *port,
 					     struct sk_buff **pskb)
 {
@@ -621,9 +695,11 @@ rx_handler_result_t ipvlan_rx_handler(struct sk_buff **pskb)
 		}
 		return ipvlan_rx_unicast(port, pskb);
 	case IPVLAN_MODE_L3:
+		ipvlan_onlink_answer(port, skb);
 		return ipvlan_rx_unicast(port, pskb);
 	}
 	/* L3S: the lower's IP stack receives, see ipvlan_l3s.c */
+	ipvlan_onlink_answer(port, skb);
 	return RX_HANDLER_PASS;
 }
 

@@ -255,6 +255,28 @@ test_l3s_service_dnat_off() {
 	expect_reach fail "tcp $ns0 $ns1 10.96.0.1:80@198.51.100.11:7701"
 }
 
+# private keeps the slaves apart with host reach on, also in L3S, where
+# their traffic goes through the host's routing; the host reaches both.
+test_private_stays_private() {
+	local mode
+
+	for mode in l2 l3 l3s; do
+		topo_setup
+		topo_slaves "$mode" private
+		in_ns "$host" <<-EOF
+		route add 198.51.100.0/24 dev eth0
+		route add 2001:db8:2::/64 dev eth0
+		EOF
+		host_reach_on "$ns0" ipvl0
+		ipvlan_nl "$ns0" set --name ipvl0 --flags 5 >/dev/null
+		expect_reach fail "ping $ns0 - $(topo_addr4 "$mode" 11)" \
+			"tcp $ns0 $ns1 $(topo_addr6 "$mode" 11)"
+		expect_reach ok "ping $host - $(topo_addr4 "$mode" 11)" \
+			"tcp $ns0 $host 192.0.2.1"
+		lib_cleanup
+	done
+}
+
 # onlink_setup MODE: ns0's slave also has an address of the wire's own
 # subnets, 192.0.2.20 and 2001:db8:1::20, which the router reaches on-link
 # with no proxy ARP, proxy NDP or static neighbour anywhere.
@@ -353,6 +375,7 @@ ALL_TESTS=(
 	"improvement test_off_again|turned off again, the host is cut off again"
 	"improvement test_master_moves|the hooks follow the master to another namespace"
 	"improvement test_l3s_service_dnat|l3s: a DNATed Service reaches a sibling, the host and far, and replies come back"
+	"improvement test_private_stays_private|l2, l3, l3s private, host reach on: the slaves stay apart, the host reaches them"
 	"test_onlink_off|l3, l3s, host reach off: the wire gets no answer for a slave in its subnet"
 	"improvement test_onlink_on|l3, l3s, host reach on: the port answers ARP and NS for a slave in the wire's subnet"
 	"improvement test_onlink_announces|l3, host reach on: a slave's new address is announced (GARP, unsolicited NA)"

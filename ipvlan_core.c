@@ -1014,23 +1014,23 @@ static int ipvlan_route_out(struct ipvlan_dev *ipvlan, struct sk_buff *skb,
  * L3S with host reach: traffic between ipvlan devices goes through the
  * lower namespace's routing and netfilter too, and comes back through the
  * hooks, so that conntrack there sees both directions of a DNATed flow.
+ * Private still keeps them apart.
  */
-static bool ipvlan_l3_switches(const struct ipvlan_port *port)
+static bool ipvlan_l3_via_host(const struct ipvlan_port *port)
 {
-	if (ipvlan_port_is_vepa(port))
-		return false;
-	return !(READ_ONCE(port->mode) == IPVLAN_MODE_L3S &&
-		 ipvlan_port_host_reach(port));
+	return READ_ONCE(port->mode) == IPVLAN_MODE_L3S &&
+	       ipvlan_port_host_reach(port) && !ipvlan_port_is_private(port);
 }
 
 static int ipvlan_xmit_l3(struct ipvlan_dev *ipvlan, struct sk_buff *skb)
 {
 	__be16 proto = eth_hdr(skb)->h_proto;
+	struct ipvlan_port *port = ipvlan->port;
 	struct ipvlan_dev *peer;
 
-	if (ipvlan_l3_switches(ipvlan->port)) {
-		peer = ipvlan_demux(ipvlan->port, skb, proto, ETH_HLEN);
-		if (peer)
+	if (!ipvlan_port_is_vepa(port)) {
+		peer = ipvlan_demux(port, skb, proto, ETH_HLEN);
+		if (peer && !ipvlan_l3_via_host(port))
 			return ipvlan_xmit_peer(ipvlan, peer, skb);
 	}
 	return ipvlan_route_out(ipvlan, skb, proto);

@@ -15,6 +15,9 @@
 #   TX:   pktgen sends 64-byte UDP frames out of a slave; the master is a
 #         dummy device, so only the path through the driver is measured.
 #   TCP:  iperf3 from a slave in ns0 to the wire's far end.
+#   Host: host reach on, the host and a slave by TCP each way and a ping
+#         flood's round trip, against a veth pair (PARTS=host; not in the
+#         default PARTS).
 #   Scale: RX pps with 1..65536 addresses on the port (one slave, and
 #         spread over many), destinations uniformly random; the time to
 #         add the addresses, and to create and delete the slaves.
@@ -282,9 +285,9 @@ tx_once() {
 # --- TCP ------------------------------------------------------------------
 
 iperf_once() {
-	local ex=$1
+	local ex=$1 to=${2:-192.0.2.254}
 
-	$ex iperf3 -c 192.0.2.254 -t "$TCP_SECS" -J 2>/dev/null |
+	$ex iperf3 -c "$to" -t "$TCP_SECS" -J 2>/dev/null |
 		python3 -c 'import json,sys
 d = json.load(sys.stdin)
 print(int(d["end"]["sum_received"]["bits_per_second"] / 1e6))'
@@ -305,6 +308,86 @@ tcp_once() {
 	sleep 0.5
 	sample tcp_mbps "$name" "$(iperf_once "$ex")"
 	pkill iperf3
+}
+
+# --- Host <-> slave --------------------------------------------------------
+#
+# The host (192.0.2.1, init namespace) and ns0's slave with host reach on,
+# against a veth pair between the same two: TCP each way, and the round
+# trip of a ping flood.  HOST_VARIANTS: veth, ours-l2, ours-l3.
+
+HOST_VARIANTS=${HOST_VARIANTS:-veth ours-l2 ours-l3}
+
+# host_link VARIANT: ns0 at 192.0.2.10 (veth, L2) or 198.51.100.10 (L3),
+# reached from the host; prints the address.
+host_link() {
+	case "$1" in
+	veth)
+		use_driver none
+		make_wire
+		ip link add hv0 type veth peer name ipvl0 netns ns0
+		ip addr add 192.0.2.100/32 dev hv0
+		ip link set hv0 up
+		ip route add 192.0.2.10/32 dev hv0
+		ip -n ns0 addr add 192.0.2.10/24 dev ipvl0
+		ip -n ns0 link set ipvl0 up
+		ip -n ns0 route add default dev ipvl0
+		echo 192.0.2.10
+		;;
+	ours-*)
+		use_driver ours
+		echo 1 >/sys/module/ipvlan/parameters/host_reach
+		make_wire
+		ip route add 198.51.100.0/24 dev eth0
+		make_slave ours "${1#ours-}"
+		echo 0 >/sys/module/ipvlan/parameters/host_reach
+		;;
+	esac
+}
+
+host_once() {
+	local v=$1 addr rtt
+
+	addr=$(host_link "$v")
+	ip netns exec ns0 iperf3 -s -D >/dev/null 2>&1
+	iperf3 -s -D -B 192.0.2.1 >/dev/null 2>&1
+	sleep 0.5
+	sample host_to_slave_mbps "$v" "$(iperf3 -c "$addr" -t "$TCP_SECS" -J \
+		2>/dev/null | python3 -c 'import json,sys
+d = json.load(sys.stdin)
+print(int(d["end"]["sum_received"]["bits_per_second"] / 1e6))')"
+	sample slave_to_host_mbps "$v" "$(iperf_once "ip netns exec ns0" 192.0.2.1)"
+	rtt=$(ping -f -q -c 2000 "$addr" 2>/dev/null |
+		sed -n 's|.* = [0-9.]*/\([0-9.]*\)/.*|\1|p')
+	sample host_rtt_us "$v" "$(awk -v r="${rtt:-0}" 'BEGIN { printf "%d", r * 1000 }')"
+	pkill iperf3
+	ip link del hv0 2>/dev/null
+	ip route del 198.51.100.0/24 2>/dev/null
+	return 0
+}
+
+host_part() {
+	local v
+
+	echo
+	echo "## host <-> slave: host reach on, against a veth pair"
+	for _ in $(seq "$REPS"); do
+		for v in $HOST_VARIANTS; do
+			host_once "$v"
+		done
+	done
+	# shellcheck disable=SC2086 # the variants, a word each
+	report host_to_slave_mbps $HOST_VARIANTS
+	# shellcheck disable=SC2086
+	report slave_to_host_mbps $HOST_VARIANTS
+	# shellcheck disable=SC2086
+	report host_rtt_us $HOST_VARIANTS
+	printf '%-28s %s\n' "host->slave ours L2/veth" \
+		"$(ratio host_to_slave_mbps ours-l2 veth)"
+	printf '%-28s %s\n' "slave->host ours L2/veth" \
+		"$(ratio slave_to_host_mbps ours-l2 veth)"
+	printf '%-28s %s\n' "rtt ours L2/veth" "$(ratio host_rtt_us ours-l2 veth)"
+	printf '%-28s %s\n' "rtt ours L3/veth" "$(ratio host_rtt_us ours-l3 veth)"
 }
 
 # --- Scale ----------------------------------------------------------------
@@ -472,6 +555,7 @@ main() {
 		case " $PARTS " in *" $part "*) run_part "$part" ;; esac
 	done
 	summary
+	case " $PARTS " in *" host "*) host_part ;; esac
 	case " $PARTS " in *" scale "*) [ -z "$SCALE" ] || scale_part ;; esac
 	use_driver none
 }

@@ -25,7 +25,7 @@ test_good_values() {
 	for mode in 0 1; do
 		for flags in 0 1 2 $(improvement && echo 4 5); do
 			ipvlan_nl "$host" new --name s0 --link eth0 \
-				--mode $mode --flags $flags >/dev/null ||
+				--mode $mode --flags "$flags" >/dev/null ||
 				fail "mode $mode flags $flags refused"
 			ip -n "$host" link del s0
 		done
@@ -48,7 +48,7 @@ test_bad_flags() {
 	topo_wire
 	for flags in 3 $(improvement || echo 4) 6 7 0x8 0x80 0x8000 0xffff; do
 		expect_errno "$host" EINVAL new --name s0 --link eth0 --mode 0 \
-			--flags $flags
+			--flags "$flags"
 	done
 	expect_eq "ipvlan links" "$(link_count "$host")" 0
 }

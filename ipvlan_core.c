@@ -582,6 +582,31 @@ static void ipvlan_rx_multicast(struct ipvlan_port *port, struct sk_buff *skb)
 		ipvlan_rx_multicast_copies(port, skb, false);
 }
 
+/* What follows the header of an ARP request for IPv4 over Ethernet. */
+struct ipvlan_arp_body {
+	u8	sha[ETH_ALEN];
+	__be32	sip;
+	u8	tha[ETH_ALEN];
+	__be32	tip;
+} __packed;
+
+/* The body of @skb's ARP request at @off, or NULL if it is not one. */
+static const struct ipvlan_arp_body *
+ipvlan_arp_request(const struct sk_buff *skb, int off,
+		   struct ipvlan_arp_body *buf)
+{
+	const struct arphdr *arp;
+	struct arphdr _arp;
+
+	arp = skb_header_pointer(skb, off, sizeof(_arp), &_arp);
+	if (!arp || arp->ar_op != htons(ARPOP_REQUEST) ||
+	    arp->ar_hrd != htons(ARPHRD_ETHER) ||
+	    arp->ar_pro != htons(ETH_P_IP) || arp->ar_hln != ETH_ALEN ||
+	    arp->ar_pln != sizeof(__be32))
+		return NULL;
+	return skb_header_pointer(skb, off + sizeof(*arp), sizeof(*buf), buf);
+}
+
 /*
  * On-link L3 (host reach in L3 and L3S): the port answers the wire's ARP
  * requests and neighbour solicitations for its devices' addresses with the
@@ -590,24 +615,11 @@ static void ipvlan_rx_multicast(struct ipvlan_port *port, struct sk_buff *skb)
  */
 static void ipvlan_onlink_arp(struct ipvlan_port *port, struct sk_buff *skb)
 {
-	struct {
-		u8	sha[ETH_ALEN];
-		__be32	sip;
-		u8	tha[ETH_ALEN];
-		__be32	tip;
-	} __packed _body;
 	struct net_device *lower = port->lower;
-	const typeof(_body) *body;
-	const struct arphdr *arp;
-	struct arphdr _arp;
+	const struct ipvlan_arp_body *body;
+	struct ipvlan_arp_body _body;
 
-	arp = skb_header_pointer(skb, 0, sizeof(_arp), &_arp);
-	if (!arp || arp->ar_op != htons(ARPOP_REQUEST) ||
-	    arp->ar_hrd != htons(ARPHRD_ETHER) ||
-	    arp->ar_pro != htons(ETH_P_IP) || arp->ar_hln != ETH_ALEN ||
-	    arp->ar_pln != sizeof(__be32))
-		return;
-	body = skb_header_pointer(skb, sizeof(*arp), sizeof(_body), &_body);
+	body = ipvlan_arp_request(skb, 0, &_body);
 	/* a gratuitous one announces the sender: not for us to answer */
 	if (!body || body->sip == body->tip ||
 	    !ipvlan_addr_lookup4(port, body->tip))
@@ -801,25 +813,11 @@ static bool ipvlan_lower_has_addr4(struct net_device *lower, __be32 addr)
  */
 static bool ipvlan_host_arp(struct ipvlan_dev *ipvlan, struct sk_buff *skb)
 {
-	struct {
-		u8	sha[ETH_ALEN];
-		__be32	sip;
-		u8	tha[ETH_ALEN];
-		__be32	tip;
-	} __packed _body;
-	const typeof(_body) *body;
-	const struct arphdr *arp;
+	const struct ipvlan_arp_body *body;
+	struct ipvlan_arp_body _body;
 	struct sk_buff *reply;
-	struct arphdr _arp;
 
-	arp = skb_header_pointer(skb, ETH_HLEN, sizeof(_arp), &_arp);
-	if (!arp || arp->ar_op != htons(ARPOP_REQUEST) ||
-	    arp->ar_hrd != htons(ARPHRD_ETHER) ||
-	    arp->ar_pro != htons(ETH_P_IP) || arp->ar_hln != ETH_ALEN ||
-	    arp->ar_pln != sizeof(__be32))
-		return false;
-	body = skb_header_pointer(skb, ETH_HLEN + sizeof(*arp),
-				  sizeof(_body), &_body);
+	body = ipvlan_arp_request(skb, ETH_HLEN, &_body);
 	if (!body || !ipvlan_lower_has_addr4(ipvlan->lower, body->tip))
 		return false;
 	reply = arp_create(ARPOP_REPLY, ETH_P_ARP, body->sip, ipvlan->dev,

@@ -296,30 +296,19 @@ onlink_checks() {
 	echo "tcp $router $ns0 2001:db8:1::20"
 }
 
-# L3 and L3S, host reach off: nobody answers the router's ARP and
-# neighbour solicitations for a slave in its subnet.
-test_onlink_off() {
-	local mode
+# onlink off|on, in L3 and L3S: with host reach off nobody answers the
+# router's ARP and neighbour solicitations for a slave in its subnet; with
+# it on the port answers them with the shared MAC.
+onlink() {
+	local want=ok mode
 	local -a checks
 
+	[ "$1" = on ] || want=fail
 	for mode in l3 l3s; do
 		onlink_setup "$mode"
 		mapfile -t checks < <(onlink_checks)
-		expect_reach fail "${checks[@]}"
-		lib_cleanup
-	done
-}
-
-# L3 and L3S, host reach on: the port answers them with the shared MAC.
-test_onlink_on() {
-	local mode
-	local -a checks
-
-	for mode in l3 l3s; do
-		onlink_setup "$mode"
-		mapfile -t checks < <(onlink_checks)
-		host_reach_on "$ns0" ipvl0
-		expect_reach ok "${checks[@]}"
+		[ "$1" = off ] || host_reach_on "$ns0" ipvl0
+		expect_reach "$want" "${checks[@]}"
 		lib_cleanup
 	done
 }
@@ -376,8 +365,8 @@ ALL_TESTS=(
 	"improvement test_master_moves|the hooks follow the master to another namespace"
 	"improvement test_l3s_service_dnat|l3s: a DNATed Service reaches a sibling, the host and far, and replies come back"
 	"improvement test_private_stays_private|l2, l3, l3s private, host reach on: the slaves stay apart, the host reaches them"
-	"test_onlink_off|l3, l3s, host reach off: the wire gets no answer for a slave in its subnet"
-	"improvement test_onlink_on|l3, l3s, host reach on: the port answers ARP and NS for a slave in the wire's subnet"
+	"onlink off|l3, l3s, host reach off: the wire gets no answer for a slave in its subnet"
+	"improvement onlink on|l3, l3s, host reach on: the port answers ARP and NS for a slave in the wire's subnet"
 	"improvement test_onlink_announces|l3, host reach on: a slave's new address is announced (GARP, unsolicited NA)"
 	"test_l3s_service_dnat_off|l3s, host reach off: a Service backed by a sibling fails"
 )

@@ -29,6 +29,8 @@ import sys
 import threading
 import time
 
+from ipvlan_raw import csum
+
 CLONE_NEWNET = 0x40000000
 libc = ctypes.CDLL(None, use_errno=True)
 home = os.open("/proc/self/ns/net", os.O_RDONLY)
@@ -55,15 +57,6 @@ def split_addr(text, port):
 
 def family(addr):
     return socket.AF_INET6 if ":" in addr else socket.AF_INET
-
-
-def checksum(data):
-    if len(data) % 2:
-        data += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(data) // 2), data))
-    s = (s >> 16) + (s & 0xffff)
-    s += s >> 16
-    return ~s & 0xffff
 
 
 class Check:
@@ -124,7 +117,7 @@ class Check:
             req, rep = 128, 129
         msg = struct.pack("!BBHHH", req, 0, 0, ident, 1) + b"ipvlan"
         if self.fam == socket.AF_INET:
-            msg = msg[:2] + struct.pack("!H", checksum(msg)) + msg[4:]
+            msg = msg[:2] + struct.pack("!H", csum(msg)) + msg[4:]
         deadline = time.monotonic() + self.timeout
         next_send = 0
         while True:
